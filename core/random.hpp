@@ -1,0 +1,39 @@
+// Counter-based random numbers: a value is a pure function of (seed, stream key, counter), so any backend
+// (CPU, CUDA) and any thread order reproduces it exactly.
+#pragma once
+#include <cstdint>
+#include <string_view>
+
+#if defined(__CUDACC__)
+#define ZCNAS_HOST_DEVICE __host__ __device__
+#else
+#define ZCNAS_HOST_DEVICE
+#endif
+
+namespace zcnas {
+
+// SplitMix64 finaliser: a bijective 64-bit mixer with full avalanche.
+ZCNAS_HOST_DEVICE inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+ZCNAS_HOST_DEVICE inline uint64_t counter_random_u64(uint64_t seed, uint64_t key, uint64_t counter) {
+  const uint64_t stream = mix64(seed * 0x9e3779b97f4a7c15ULL + mix64(key));
+  return mix64(stream + (counter + 1) * 0x9e3779b97f4a7c15ULL);
+}
+
+// Uniform in [0, 1) with 53 random bits (exact in double).
+ZCNAS_HOST_DEVICE inline double counter_uniform01(uint64_t seed, uint64_t key, uint64_t counter) {
+  return static_cast<double>(counter_random_u64(seed, key, counter) >> 11) * 0x1.0p-53;
+}
+
+// FNV-1a hash of a name: the stream key of a named parameter.
+constexpr uint64_t name_key(std::string_view name) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return h;
+}
+
+}  // namespace zcnas

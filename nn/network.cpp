@@ -1,0 +1,218 @@
+// Network description builder.
+#include "nn/network.hpp"
+
+#include <cmath>
+
+namespace zcnas {
+
+const char* op_name(OpKind op) {
+  switch (op) {
+    case OpKind::Input: return "input";
+    case OpKind::Conv: return "conv";
+    case OpKind::BatchNorm: return "batch_norm";
+    case OpKind::Relu: return "relu";
+    case OpKind::Add: return "add";
+    case OpKind::Zero: return "zero";
+    case OpKind::AvgPool3x3: return "avg_pool3x3";
+    case OpKind::AvgPool2x2: return "avg_pool2x2";
+    case OpKind::GlobalAvgPool: return "global_avg_pool";
+    case OpKind::Linear: return "linear";
+  }
+  return "?";
+}
+
+int Network::push(Node n) {
+  for (int in : n.inputs)
+    ZCNAS_REQUIRE(in >= 0 && in < static_cast<int>(nodes_.size()), "{} node reads node {}, which does not exist",
+                  op_name(n.op), in);
+  nodes_.push_back(std::move(n));
+  relu_of_.push_back(-1);
+  return static_cast<int>(nodes_.size()) - 1;
+}
+
+void Network::add_param(const std::string& name, Shape shape, ParamRole role, ParamInit init, double bound) {
+  for (const auto& p : params_) ZCNAS_REQUIRE(p.name != name, "parameter '{}' is declared twice", name);
+  params_.push_back({name, std::move(shape), role, init, bound});
+}
+
+int Network::input(int64_t channels, int64_t height, int64_t width) {
+  Node n;
+  n.op = OpKind::Input;
+  n.channels = channels;
+  n.height = height;
+  n.width = width;
+  return push(n);
+}
+
+int Network::conv(int x, int64_t out_channels, int kernel, int stride, int pad, const std::string& weight) {
+  const Node& in = node(x);
+  Node n;
+  n.op = OpKind::Conv;
+  n.inputs = {x};
+  n.kernel = kernel;
+  n.stride = stride;
+  n.pad = pad;
+  n.channels = out_channels;
+  n.height = (in.height + 2 * pad - kernel) / stride + 1;
+  n.width = (in.width + 2 * pad - kernel) / stride + 1;
+  ZCNAS_REQUIRE(n.height > 0 && n.width > 0, "conv '{}' of a {}x{} input gives an empty output", weight, in.height,
+                in.width);
+  n.weight = weight;
+  const int64_t fan_in = in.channels * kernel * kernel;
+  add_param(weight, {out_channels, in.channels, kernel, kernel}, ParamRole::Weight, ParamInit::Uniform,
+            1.0 / std::sqrt(static_cast<double>(fan_in)));
+  return push(n);
+}
+
+int Network::batch_norm(int x, const std::string& prefix) {
+  Node n = node(x);
+  n.op = OpKind::BatchNorm;
+  n.inputs = {x};
+  n.weight = prefix + ".weight";
+  n.bias = prefix + ".bias";
+  n.kernel = 0;
+  add_param(n.weight, {n.channels}, ParamRole::Weight, ParamInit::Ones, 0.0);
+  add_param(n.bias, {n.channels}, ParamRole::Bias, ParamInit::Zeros, 0.0);
+  return push(n);
+}
+
+int Network::relu(int x) {
+  if (relu_of_.at(static_cast<size_t>(x)) >= 0) return relu_of_[static_cast<size_t>(x)];
+  Node n = node(x);
+  n.op = OpKind::Relu;
+  n.inputs = {x};
+  n.weight.clear();
+  n.bias.clear();
+  const int id = push(n);
+  relu_of_[static_cast<size_t>(x)] = id;
+  return id;
+}
+
+int Network::add(const std::vector<int>& xs) {
+  ZCNAS_REQUIRE(!xs.empty(), "add needs at least one input");
+  if (xs.size() == 1) return xs[0];
+  const Node& first = node(xs[0]);
+  for (int x : xs) {
+    const Node& o = node(x);
+    ZCNAS_REQUIRE(o.channels == first.channels && o.height == first.height && o.width == first.width,
+                  "add of mismatched shapes [{}, {}, {}] and [{}, {}, {}]", first.channels, first.height, first.width,
+                  o.channels, o.height, o.width);
+  }
+  Node n;
+  n.op = OpKind::Add;
+  n.inputs = xs;
+  n.channels = first.channels;
+  n.height = first.height;
+  n.width = first.width;
+  return push(n);
+}
+
+int Network::zero_like(int x) {
+  Node n = node(x);
+  n.op = OpKind::Zero;
+  n.inputs.clear();
+  n.weight.clear();
+  n.bias.clear();
+  return push(n);
+}
+
+int Network::avg_pool3x3(int x) {
+  Node n = node(x);
+  n.op = OpKind::AvgPool3x3;
+  n.inputs = {x};
+  n.weight.clear();
+  n.bias.clear();
+  return push(n);
+}
+
+int Network::avg_pool2x2(int x) {
+  Node n = node(x);
+  n.op = OpKind::AvgPool2x2;
+  n.inputs = {x};
+  n.height /= 2;
+  n.width /= 2;
+  n.weight.clear();
+  n.bias.clear();
+  return push(n);
+}
+
+int Network::global_avg_pool(int x) {
+  Node n = node(x);
+  n.op = OpKind::GlobalAvgPool;
+  n.inputs = {x};
+  n.height = n.width = 1;
+  n.weight.clear();
+  n.bias.clear();
+  return push(n);
+}
+
+int Network::linear(int x, int64_t out_features, const std::string& prefix) {
+  const Node& in = node(x);
+  ZCNAS_REQUIRE(in.height == 1 && in.width == 1, "linear '{}' needs a pooled input, got {}x{}", prefix, in.height,
+                in.width);
+  Node n;
+  n.op = OpKind::Linear;
+  n.inputs = {x};
+  n.channels = out_features;
+  n.height = n.width = 1;
+  n.weight = prefix + ".weight";
+  n.bias = prefix + ".bias";
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in.channels));
+  add_param(n.weight, {out_features, in.channels}, ParamRole::Weight, ParamInit::Uniform, bound);
+  add_param(n.bias, {out_features}, ParamRole::Bias, ParamInit::Uniform, bound);
+  return push(n);
+}
+
+void Network::hook(int x, int multiplicity) {
+  node(x);  // range check
+  for (auto& h : hooks_) {
+    if (h.node == x) {
+      h.multiplicity += multiplicity;
+      return;
+    }
+  }
+  hooks_.push_back({x, multiplicity});
+}
+
+void Network::set_output(int x) {
+  node(x);
+  output_ = x;
+}
+
+int64_t Network::units(int x) const {
+  const Node& n = node(x);
+  return n.channels * n.height * n.width;
+}
+
+int64_t Network::hooked_tensors() const {
+  int64_t total = 0;
+  for (const auto& h : hooks_) total += h.multiplicity;
+  return total;
+}
+
+int64_t Network::hooked_units() const {
+  int64_t total = 0;
+  for (const auto& h : hooks_) total += h.multiplicity * units(h.node);
+  return total;
+}
+
+int64_t Network::parameter_count() const {
+  int64_t total = 0;
+  for (const auto& p : params_) total += shape_numel(p.shape);
+  return total;
+}
+
+int64_t Network::multiply_adds() const {
+  int64_t total = 0;
+  for (const auto& n : nodes_) {
+    if (n.op == OpKind::Conv) {
+      const Node& in = node(n.inputs[0]);
+      total += n.channels * n.height * n.width * in.channels * n.kernel * n.kernel;
+    } else if (n.op == OpKind::Linear) {
+      total += n.channels * node(n.inputs[0]).channels;
+    }
+  }
+  return total;
+}
+
+}  // namespace zcnas

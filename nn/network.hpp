@@ -1,0 +1,95 @@
+// A network description: a graph of forward-only ops that does not know the device. Spaces build it,
+// executors (CPU, CUDA) run it, scores observe its hooked tensors.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/tensor.hpp"
+
+namespace zcnas {
+
+enum class OpKind {
+  Input,          // the batch, [B, C, H, W]
+  Conv,           // no bias; stride, pad; weight [Cout, Cin, k, k]
+  BatchNorm,      // train mode: the batch's own mean and biased variance over (N, H, W), eps 1e-5
+  Relu,
+  Add,            // sum of its inputs, left to right
+  Zero,           // zeros of the given shape (the `none` op's sum)
+  AvgPool3x3,     // stride 1, pad 1, count_include_pad = False
+  AvgPool2x2,     // stride 2, no padding
+  GlobalAvgPool,  // [B, C, H, W] -> [B, C, 1, 1]
+  Linear,         // [B, C, 1, 1] -> [B, out, 1, 1]; weight [out, C], bias [out]
+};
+
+const char* op_name(OpKind op);
+
+constexpr double kBatchNormEps = 1e-5;
+
+struct Node {
+  OpKind op = OpKind::Input;
+  std::vector<int> inputs;
+  int64_t channels = 0, height = 0, width = 0;  // per-sample output shape
+  int kernel = 0, stride = 1, pad = 0;          // Conv
+  std::string weight, bias;                     // parameter names, "" when absent
+};
+
+// How a parameter is drawn by default (PyTorch's defaults) and what it is for a constant-weight pass.
+enum class ParamRole { Weight, Bias };
+enum class ParamInit { Uniform, Ones, Zeros };
+
+struct ParamSpec {
+  std::string name;
+  Shape shape;
+  ParamRole role = ParamRole::Weight;
+  ParamInit init = ParamInit::Uniform;
+  double bound = 0.0;  // Uniform: U(-bound, +bound), bound = 1/sqrt(fan_in)
+};
+
+// A tensor whose sign pattern a score observes, counted `multiplicity` times.
+struct Hook {
+  int node = 0;
+  int multiplicity = 0;
+};
+
+class Network {
+ public:
+  int input(int64_t channels, int64_t height, int64_t width);
+  int conv(int x, int64_t out_channels, int kernel, int stride, int pad, const std::string& weight);
+  int batch_norm(int x, const std::string& prefix);  // parameters prefix.weight, prefix.bias
+  int relu(int x);                                    // one ReLU node per input, shared by its consumers
+  int add(const std::vector<int>& xs);
+  int zero_like(int x);
+  int avg_pool3x3(int x);
+  int avg_pool2x2(int x);
+  int global_avg_pool(int x);
+  int linear(int x, int64_t out_features, const std::string& prefix);  // prefix.weight, prefix.bias
+
+  // Observe node x's sign pattern `multiplicity` more times (repeated hooks of one node merge).
+  void hook(int x, int multiplicity);
+  void set_output(int x);
+
+  const std::vector<Node>& nodes() const { return nodes_; }
+  const Node& node(int i) const { return nodes_.at(static_cast<size_t>(i)); }
+  const std::vector<ParamSpec>& params() const { return params_; }
+  const std::vector<Hook>& hooks() const { return hooks_; }
+  int output() const { return output_; }
+
+  int64_t units(int x) const;          // per-sample elements of node x
+  int64_t hooked_tensors() const;      // hooks counted with multiplicity
+  int64_t hooked_units() const;        // per-sample units over all hooks, with multiplicity
+  int64_t parameter_count() const;     // every learnable parameter (BN affine included)
+  int64_t multiply_adds() const;       // per sample: conv and linear multiply-accumulates
+
+ private:
+  int push(Node n);
+  void add_param(const std::string& name, Shape shape, ParamRole role, ParamInit init, double bound);
+
+  std::vector<Node> nodes_;
+  std::vector<ParamSpec> params_;
+  std::vector<Hook> hooks_;
+  std::vector<int> relu_of_;  // relu_of_[x]: the Relu node reading x, or -1
+  int output_ = -1;
+};
+
+}  // namespace zcnas

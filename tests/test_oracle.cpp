@@ -1,0 +1,88 @@
+// The reference's own numbers: input tensor bit for bit, K and log|det K| for the public oracle cases.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "io/cifar10.hpp"
+#include "io/safetensors.hpp"
+#include "nn/params.hpp"
+#include "scores/naswot.hpp"
+#include "spaces/nb201.hpp"
+#include "test_support.hpp"
+
+namespace zcnas {
+namespace {
+
+const char* kOracle = "oracle/nb201";
+
+nlohmann::json load_cases() {
+  std::ifstream in(test::shared_path(std::string(kOracle) + "/cases.json"));
+  return nlohmann::json::parse(in);
+}
+
+double json_number(const nlohmann::json& v) {
+  if (v.is_string()) {
+    const auto s = v.get<std::string>();
+    if (s == "-inf") return -INFINITY;
+    if (s == "inf") return INFINITY;
+    return NAN;
+  }
+  return v.get<double>();
+}
+
+Tensor oracle_batch(const nlohmann::json& cases, int64_t batch) {
+  const auto images = load_cifar10(test::shared_path("data/cifar10/" + cases["images"].get<std::string>()));
+  return make_batch(images, select_by_offset(images.size(), cases["offset"].get<int64_t>(), batch),
+                    Normalisation::cifar10());
+}
+
+TEST(Oracle, InputBatchIsBitIdentical) {
+  ZCNAS_REQUIRE_SHARED("oracle/nb201/input.safetensors");
+  const auto cases = load_cases();
+  const Tensor mine = oracle_batch(cases, cases["batch"].get<int64_t>());
+  const Tensor ref = raw_to_f32(read_safetensors(test::shared_path("oracle/nb201/input.safetensors")).at("input"), "input");
+  ASSERT_EQ(mine.shape, ref.shape);
+  for (size_t i = 0; i < ref.data.size(); ++i) ASSERT_EQ(mine.data[i], ref.data[i]) << "element " << i;
+}
+
+class OracleCase : public ::testing::TestWithParam<int> {};
+
+TEST_P(OracleCase, NaswotKernelAndScoreMatchReference) {
+  ZCNAS_REQUIRE_SHARED("oracle/nb201/cases.json");
+  const auto cases = load_cases();
+  const auto& c = cases["cases"].at(static_cast<size_t>(GetParam()));
+  const std::string dir = test::shared_path(std::string(kOracle) + "/" + c["name"].get<std::string>());
+  const auto arch = nb201::parse_arch(c["arch"].get<std::string>());
+  ASSERT_EQ(nb201::arch_to_index(arch), c["index"].get<int64_t>());
+  const Network net = nb201::build_network(arch);
+  EXPECT_EQ(net.hooked_tensors(), c["relu_count"].get<int64_t>());
+  EXPECT_EQ(net.hooked_units(), c["relu_units"].get<int64_t>());
+
+  const ParamStore params = load_params(net, dir + "/weights.safetensors");
+  const Tensor input = oracle_batch(cases, c["batch"].get<int64_t>());
+  CpuExecutor<float> exec;
+  const NaswotResult r = naswot_cpu(exec, net, params, input);
+  const TensorF64 K = raw_to_f64(read_safetensors(dir + "/expected.safetensors").at("K"), "K");
+  ASSERT_EQ(r.K.shape, K.shape);
+
+  // K counts agreeing sign bits. Summation order differs from PyTorch's, so activations within rounding of
+  // zero may flip; each flip moves an entry by at most the tensor's multiplicity. Measured on the public cases: at most 2e-5 of the diagonal; allow 1e-4.
+  const double diag = static_cast<double>(net.hooked_units());
+  double worst = 0.0;
+  for (size_t i = 0; i < K.data.size(); ++i) worst = std::max(worst, std::fabs(r.K.data[i] - K.data[i]));
+  EXPECT_LE(worst, 1e-4 * diag) << "largest K difference " << worst << " of diagonal " << diag;
+
+  const double expected = json_number(c["naswot"]);
+  if (std::isinf(expected)) {
+    EXPECT_TRUE(std::isinf(r.score) && r.score < 0) << "score " << r.score;
+  } else {
+    EXPECT_NEAR(r.score, expected, 1e-6 * std::fabs(expected)) << c["name"];
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Nb201, OracleCase, ::testing::Range(0, 10));
+
+}  // namespace
+}  // namespace zcnas

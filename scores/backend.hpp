@@ -1,0 +1,51 @@
+// Backends: where networks run. The CPU backend always exists; the CUDA backend exists in builds with CUDA
+// and on machines with a GPU. Scores and searches talk to this interface and never to a device API.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/tensor.hpp"
+#include "nn/network.hpp"
+#include "nn/params.hpp"
+#include "scores/naswot.hpp"
+
+namespace zcnas {
+
+// One network to run: its description and either explicit parameters or a seed for init_params().
+struct NetworkJob {
+  const Network* net = nullptr;
+  const ParamStore* params = nullptr;  // when null, parameters are init_params(*net, init_seed)
+  uint64_t init_seed = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // e.g. "cpu (2 threads)" or "cuda:0 (NVIDIA H100 80GB HBM3)"
+  virtual std::string name() const = 0;
+
+  // NASWOT of every job on one batch [B, 3, H, W]; results in job order. A backend may run several jobs
+  // concurrently. K is returned only when keep_kernel is set (otherwise result.K is empty).
+  virtual std::vector<NaswotResult> naswot(const std::vector<NetworkJob>& jobs, const Tensor& input,
+                                           bool keep_kernel) = 0;
+
+  // The network's output for the batch, [B, C, 1, 1] in float32 (logits).
+  virtual Tensor forward(const NetworkJob& job, const Tensor& input) = 0;
+};
+
+enum class DeviceChoice { Auto, Cpu, Cuda };
+DeviceChoice parse_device(const std::string& text);  // "auto" | "cpu" | "cuda"; throws naming the text
+
+// Number of usable CUDA devices: 0 in a build without CUDA or on a machine without a GPU. Never throws.
+int cuda_device_count();
+
+std::unique_ptr<Backend> make_cpu_backend(int threads = 0);
+// Throws zcnas::Error with the reason when there is no CUDA build or no GPU.
+std::unique_ptr<Backend> make_cuda_backend(int device = 0);
+
+// Auto takes the GPU when there is one and falls back to the CPU otherwise, saying so in *note.
+std::unique_ptr<Backend> make_backend(DeviceChoice choice, std::string* note = nullptr);
+
+}  // namespace zcnas

@@ -1,0 +1,63 @@
+// Options and helpers shared by the zcnas subcommands.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/tensor.hpp"
+#include "scores/backend.hpp"
+#include "spaces/nb201.hpp"
+
+namespace zcnas::cli {
+
+// Where the batch comes from: a CIFAR-10 file or directory, or a synthetic batch when none is given.
+struct DataOptions {
+  std::string data;
+  std::optional<int64_t> offset;
+  std::optional<uint64_t> seed;
+  int64_t batch = 128;
+  std::string normalisation = "cifar10";
+};
+void add_data_options(CLI::App& cmd, DataOptions& options);
+// Loads the batch [B, 3, 32, 32]; says loudly on stderr when it is synthetic.
+Tensor load_input(const DataOptions& options);
+
+// How networks are built and run.
+struct EngineOptions {
+  std::string space = "nb201";
+  std::string device = "auto";
+  int64_t channels = 16;
+  int cells = 5;
+  uint64_t init_seed = 0;
+};
+void add_engine_options(CLI::App& cmd, EngineOptions& options);
+nb201::NetworkOptions network_options(const EngineOptions& options);
+// Opens the backend; says on stderr which one, and when --device auto fell back to the CPU.
+std::unique_ptr<Backend> open_backend(const EngineOptions& options);
+
+// Progress on stderr: done/total, archs/s, ETA; at most a few lines a second.
+class Progress {
+ public:
+  Progress(int64_t total, std::string what);
+  void advance(int64_t n = 1);
+  void finish();
+
+ private:
+  void print(bool final_line);
+  int64_t total_, done_ = 0;
+  std::string what_;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+// True once the user pressed Ctrl-C (or sent SIGTERM): long loops stop after the row in progress.
+bool interrupted();
+void install_interrupt_handler();
+
+using Clock = std::chrono::steady_clock;
+inline double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+}  // namespace zcnas::cli

@@ -1,0 +1,142 @@
+// Score table writer with resume.
+#include "io/score_table.hpp"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+
+namespace zcnas {
+
+TableFormat parse_table_format(const std::string& text) {
+  if (text == "csv") return TableFormat::Csv;
+  if (text == "jsonl") return TableFormat::Jsonl;
+  throw Error(fmt::format("unknown table format '{}' (use csv or jsonl)", text));
+}
+
+std::string format_score(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, res.ptr);
+}
+
+namespace {
+
+std::string quote_csv(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+}  // namespace
+
+ScoreTableWriter::ScoreTableWriter(const std::string& path, TableFormat format, std::vector<std::string> score_columns)
+    : format_(format), columns_(std::move(score_columns)) {
+  if (path.empty() || path == "-") {
+    out_ = stdout;
+    if (format_ == TableFormat::Csv) std::fputs((header() + "\n").c_str(), out_);
+    return;
+  }
+  const bool existing = std::filesystem::exists(path) && std::filesystem::file_size(path) > 0;
+  if (existing) resume(path);
+  out_ = std::fopen(path.c_str(), existing ? "ab" : "wb");
+  ZCNAS_REQUIRE(out_ != nullptr, "cannot open score table '{}' for writing", path);
+  owned_ = true;
+  if (!existing && format_ == TableFormat::Csv) {
+    std::fputs((header() + "\n").c_str(), out_);
+    std::fflush(out_);
+  }
+}
+
+ScoreTableWriter::~ScoreTableWriter() {
+  if (owned_ && out_) std::fclose(out_);
+}
+
+std::string ScoreTableWriter::header() const {
+  std::string h = "index,arch";
+  for (const auto& c : columns_) h += "," + c;
+  return h + ",seconds";
+}
+
+void ScoreTableWriter::resume(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Keep whole lines only: a row cut by a kill has no newline and is dropped.
+  const size_t keep = content.rfind('\n') == std::string::npos ? 0 : content.rfind('\n') + 1;
+  size_t pos = 0;
+  bool first = true;
+  int64_t line_no = 0;
+  while (pos < keep) {
+    const size_t eol = content.find('\n', pos);
+    const std::string line = content.substr(pos, eol - pos);
+    pos = eol + 1;
+    ++line_no;
+    if (line.empty()) continue;
+    if (format_ == TableFormat::Csv) {
+      if (first) {
+        ZCNAS_REQUIRE(line == header(), "score table '{}' has columns '{}', this run writes '{}': use another --out",
+                      path, line, header());
+        first = false;
+        continue;
+      }
+      int64_t index = 0;
+      const auto res = std::from_chars(line.data(), line.data() + line.size(), index);
+      ZCNAS_REQUIRE(res.ec == std::errc() && res.ptr != line.data() && *res.ptr == ',',
+                    "score table '{}' line {}: no index in '{}'", path, line_no, line);
+      done_.insert(index);
+    } else {
+      nlohmann::json j;
+      try {
+        j = nlohmann::json::parse(line);
+      } catch (const std::exception&) {
+        throw Error(fmt::format("score table '{}' line {} is not JSON: '{}'", path, line_no, line));
+      }
+      for (const auto& c : columns_)
+        ZCNAS_REQUIRE(j.contains(c), "score table '{}' line {} has no '{}': this run writes other scores", path,
+                      line_no, c);
+      done_.insert(j.at("index").get<int64_t>());
+    }
+  }
+  if (format_ == TableFormat::Csv && first && keep > 0)
+    throw Error(fmt::format("score table '{}' has no header line", path));
+  if (keep < content.size()) std::filesystem::resize_file(path, keep);
+  if (format_ == TableFormat::Csv && keep == 0) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << header() << "\n";
+  }
+}
+
+void ScoreTableWriter::write(const ScoreRow& row) {
+  ZCNAS_REQUIRE(row.values.size() == columns_.size(), "score row for index {} has {} values, the table has {} columns",
+                row.index, row.values.size(), columns_.size());
+  std::string line;
+  if (format_ == TableFormat::Csv) {
+    line = fmt::format("{},{}", row.index, quote_csv(row.arch));
+    for (double v : row.values) line += "," + format_score(v);
+    line += fmt::format(",{:.6f}\n", row.seconds);
+  } else {
+    nlohmann::ordered_json j;
+    j["index"] = row.index;
+    j["arch"] = row.arch;
+    for (size_t k = 0; k < columns_.size(); ++k) {
+      const double v = row.values[k];
+      if (std::isfinite(v)) j[columns_[k]] = v;
+      else j[columns_[k]] = format_score(v);  // strict JSON has no inf/nan: strings, as the oracle files do
+    }
+    j["seconds"] = std::round(row.seconds * 1e6) / 1e6;
+    line = j.dump() + "\n";
+  }
+  // One fwrite of the whole line, then flush: the OS holds every finished row even if we are killed.
+  ZCNAS_REQUIRE(std::fwrite(line.data(), 1, line.size(), out_) == line.size(), "could not write a score row");
+  std::fflush(out_);
+  done_.insert(row.index);
+}
+
+}  // namespace zcnas

@@ -1,0 +1,22 @@
+// NB201 ground truth: the test accuracy table, row i = official index i (SPEC.md §3).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace zcnas {
+
+struct GroundTruth {
+  std::vector<std::string> datasets;           // column names, e.g. "cifar10", "cifar100", "imagenet16"
+  std::vector<std::vector<double>> accuracy;   // [dataset][index]
+  std::vector<std::string> arch;               // [index]
+  int64_t size() const { return static_cast<int64_t>(arch.size()); }
+  // Column of a dataset by its short name; throws listing the available names.
+  const std::vector<double>& column(const std::string& dataset) const;
+};
+
+// Reads nb201_test_accuracy_200ep.csv (CIFAR10..., CIFAR100..., ImageNet... accuracy columns, then
+// ArchitectureString). Throws naming the file and line on malformed rows.
+GroundTruth load_nb201_truth(const std::string& path);
+
+}  // namespace zcnas

@@ -13,9 +13,9 @@
 #   BATCH       batch size                           [128]
 #   TRUTH       NB201 ground-truth CSV (index->arch) [/work/shared/data/nb201/nb201_test_accuracy_200ep.csv]
 #   N, SEED     how many indices to draw, and the seed [8, 201]
-#   THREADS     if set: torch --threads and OMP_NUM_THREADS for both  [unset]
+#   THREADS     torch --threads and OMP_NUM_THREADS for both; empty: torch default  [nproc]
 #   ZCNAS_ARGS  extra arguments for `zcnas score`    [none]
-#   TORCH_ARGS  extra arguments for torch_naswot.py  [none]
+#   TORCH_ARGS  extra arguments for torch_naswot.py  [--warmup 1: one untimed arch first]
 #   OUTDIR      where raw outputs go                 [a new temporary directory]
 set -euo pipefail
 
@@ -30,9 +30,9 @@ BATCH="${BATCH:-128}"
 TRUTH="${TRUTH:-/work/shared/data/nb201/nb201_test_accuracy_200ep.csv}"
 N="${N:-8}"
 SEED="${SEED:-201}"
-THREADS="${THREADS:-}"
+THREADS="${THREADS-$(nproc)}"
 ZCNAS_ARGS="${ZCNAS_ARGS:-}"
-TORCH_ARGS="${TORCH_ARGS:-}"
+TORCH_ARGS="${TORCH_ARGS---warmup 1}"
 OUTDIR="${OUTDIR:-$(mktemp -d "${TMPDIR:-/tmp}/zcnas_cmp.XXXXXX")}"
 mkdir -p "$OUTDIR"
 
@@ -45,7 +45,7 @@ if [ "$#" -gt 0 ]; then
 else
   read -r -a indices <<<"$("$PYTHON" -c "import random; print(' '.join(str(i) for i in random.Random($SEED).sample(range(15625), $N)))")"
 fi
-echo "indices: ${indices[*]}  (batch $BATCH, offset $OFFSET, data $DATA)"
+echo "indices: ${indices[*]}  (batch $BATCH, offset $OFFSET, threads ${THREADS:-default}, data $DATA)"
 echo "outputs: $OUTDIR"
 
 torch_threads=()

@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -84,6 +85,56 @@ void im2col(const T* in, int64_t cin, int64_t batch, int64_t h, int64_t w, int k
   }
 }
 
+// Sum of f(x[i]) in double with eight independent partial sums, so the loop is not one long dependency chain.
+template <typename T, typename F>
+double sum_double(const T* x, int64_t n, F f) {
+  double part[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; ++k) part[k] += f(static_cast<double>(x[i + k]));
+  for (; i < n; ++i) part[0] += f(static_cast<double>(x[i]));
+  return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+}
+
+// 3x3 average, stride 1, pad 1, count_include_pad = False, of one [h, w] plane. Each output sums its
+// in-bounds window row by row, left to right, then divides by the window's size, as PyTorch does; interior
+// pixels take a fixed nine-term path that vectorises across the row.
+template <typename T>
+void avg_pool3x3_plane(const T* src, T* dst, int64_t h, int64_t w) {
+  auto border = [&](int64_t oy, int64_t ox) {
+    const int64_t y0 = std::max<int64_t>(0, oy - 1), y1 = std::min<int64_t>(h, oy + 2);
+    const int64_t x0 = std::max<int64_t>(0, ox - 1), x1 = std::min<int64_t>(w, ox + 2);
+    T sum = 0;
+    for (int64_t iy = y0; iy < y1; ++iy)
+      for (int64_t ix = x0; ix < x1; ++ix) sum += src[iy * w + ix];
+    dst[oy * w + ox] = sum / static_cast<T>((y1 - y0) * (x1 - x0));
+  };
+  for (int64_t oy = 0; oy < h; ++oy) {
+    if (oy == 0 || oy == h - 1 || w < 3) {
+      for (int64_t ox = 0; ox < w; ++ox) border(oy, ox);
+      continue;
+    }
+    border(oy, 0);
+    const T* a = src + (oy - 1) * w;
+    const T* b = src + oy * w;
+    const T* c = src + (oy + 1) * w;
+    T* d = dst + oy * w;
+    for (int64_t ox = 1; ox < w - 1; ++ox) {
+      T sum = a[ox - 1];
+      sum += a[ox];
+      sum += a[ox + 1];
+      sum += b[ox - 1];
+      sum += b[ox];
+      sum += b[ox + 1];
+      sum += c[ox - 1];
+      sum += c[ox];
+      sum += c[ox + 1];
+      d[ox] = sum / T(9);
+    }
+    border(oy, w - 1);
+  }
+}
+
 }  // namespace
 
 template <typename T>
@@ -91,6 +142,7 @@ CpuExecutor<T>::CpuExecutor(int threads) : threads_(threads > 0 ? threads : omp_
   // Each OpenMP thread runs its own single-threaded GEMM on its own block of images.
   openblas_set_num_threads(1);
   scratch_.resize(static_cast<size_t>(threads_));
+  op_seconds_.assign(static_cast<size_t>(OpKind::Linear) + 1, 0.0);
 }
 
 template <typename T>
@@ -144,6 +196,7 @@ BasicTensor<T> CpuExecutor<T>::forward(const Network& net, const ParamStore& par
     const int64_t spatial = n.height * n.width;
     const int64_t numel = n.channels * batch * spatial;
     if (uses[id] == 0 && hook_mult[id] == 0) continue;  // dead node
+    const auto op_start = std::chrono::steady_clock::now();
     std::vector<T> out = acquire(static_cast<size_t>(numel));
     T* y = out.data();
     auto in_data = [&](size_t k) { return values[static_cast<size_t>(n.inputs[k])].data(); };
@@ -204,15 +257,10 @@ BasicTensor<T> CpuExecutor<T>::forward(const Network& net, const ParamStore& par
         for (int64_t c = 0; c < n.channels; ++c) {
           const T* xc = x + c * count;
           T* yc = y + c * count;
-          // Statistics in double, as PyTorch's CPU kernel accumulates them.
-          double sum = 0.0;
-          for (int64_t i = 0; i < count; ++i) sum += static_cast<double>(xc[i]);
-          const double mean = sum / static_cast<double>(count);
-          double sq = 0.0;
-          for (int64_t i = 0; i < count; ++i) {
-            const double d = static_cast<double>(xc[i]) - mean;
-            sq += d * d;
-          }
+          // Statistics in double, as PyTorch's CPU kernel accumulates them: the mean, then the squared
+          // deviations from it (two passes, no cancellation).
+          const double mean = sum_double(xc, count, [](double v) { return v; }) / static_cast<double>(count);
+          const double sq = sum_double(xc, count, [mean](double v) { return (v - mean) * (v - mean); });
           const double invstd = 1.0 / std::sqrt(sq / static_cast<double>(count) + kBatchNormEps);
           const T m = static_cast<T>(mean), is = static_cast<T>(invstd), g = gamma[c], bb = beta[c];
           for (int64_t i = 0; i < count; ++i) yc[i] = (xc[i] - m) * is * g + bb;
@@ -226,13 +274,16 @@ BasicTensor<T> CpuExecutor<T>::forward(const Network& net, const ParamStore& par
         break;
       }
       case OpKind::Add: {
-        std::vector<const T*> xs;
-        for (size_t k = 0; k < n.inputs.size(); ++k) xs.push_back(in_data(k));
+        // Left to right, as the reference sums a node's edges; the first two inputs in one pass, each
+        // further one accumulated in place.
+        const T* __restrict a = in_data(0);
+        const T* __restrict b = in_data(1);
 #pragma omp parallel for num_threads(nthreads) schedule(static)
-        for (int64_t i = 0; i < numel; ++i) {
-          T acc = xs[0][i];
-          for (size_t k = 1; k < xs.size(); ++k) acc += xs[k][i];
-          y[i] = acc;
+        for (int64_t i = 0; i < numel; ++i) y[i] = a[i] + b[i];
+        for (size_t k = 2; k < n.inputs.size(); ++k) {
+          const T* __restrict c = in_data(k);
+#pragma omp parallel for num_threads(nthreads) schedule(static)
+          for (int64_t i = 0; i < numel; ++i) y[i] += c[i];
         }
         break;
       }
@@ -244,20 +295,7 @@ BasicTensor<T> CpuExecutor<T>::forward(const Network& net, const ParamStore& par
         const T* x = in_data(0);
         const int64_t h = n.height, w = n.width, planes = n.channels * batch;
 #pragma omp parallel for num_threads(nthreads) schedule(static)
-        for (int64_t p = 0; p < planes; ++p) {
-          const T* src = x + p * spatial;
-          T* dst = y + p * spatial;
-          for (int64_t oy = 0; oy < h; ++oy) {
-            const int64_t y0 = std::max<int64_t>(0, oy - 1), y1 = std::min<int64_t>(h, oy + 2);
-            for (int64_t ox = 0; ox < w; ++ox) {
-              const int64_t x0 = std::max<int64_t>(0, ox - 1), x1 = std::min<int64_t>(w, ox + 2);
-              T sum = 0;
-              for (int64_t iy = y0; iy < y1; ++iy)
-                for (int64_t ix = x0; ix < x1; ++ix) sum += src[iy * w + ix];
-              dst[oy * w + ox] = sum / static_cast<T>((y1 - y0) * (x1 - x0));  // count_include_pad = False
-            }
-          }
-        }
+        for (int64_t p = 0; p < planes; ++p) avg_pool3x3_plane(x + p * spatial, y + p * spatial, h, w);
         break;
       }
       case OpKind::AvgPool2x2: {
@@ -302,8 +340,12 @@ BasicTensor<T> CpuExecutor<T>::forward(const Network& net, const ParamStore& par
       }
     }
     values[id] = std::move(out);
-    if (hook_mult[id] > 0 && on_hook)
+    const auto op_end = std::chrono::steady_clock::now();
+    op_seconds_[static_cast<size_t>(n.op)] += std::chrono::duration<double>(op_end - op_start).count();
+    if (hook_mult[id] > 0 && on_hook) {
       on_hook(HookedTensor<T>{static_cast<int>(id), hook_mult[id], values[id].data(), n.channels, batch, spatial});
+      hook_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - op_end).count();
+    }
     for (int i : n.inputs)
       if (--uses[static_cast<size_t>(i)] == 0) release(std::move(values[static_cast<size_t>(i)]));
     if (uses[id] == 0) release(std::move(values[id]));  // hooked only

@@ -36,6 +36,10 @@ class CpuExecutor {
 
   int threads() const { return threads_; }
 
+  // Wall seconds spent per op kind (indexed by OpKind) and in hook callbacks, summed over every forward.
+  const std::vector<double>& op_seconds() const { return op_seconds_; }
+  double hook_seconds() const { return hook_seconds_; }
+
  private:
   std::vector<T> acquire(size_t n);
   void release(std::vector<T>&& buf);
@@ -43,6 +47,8 @@ class CpuExecutor {
   int threads_;
   std::vector<std::vector<T>> pool_;      // released activation buffers, reused across nodes and forwards
   std::vector<std::vector<T>> scratch_;   // per-thread im2col buffers
+  std::vector<double> op_seconds_;
+  double hook_seconds_ = 0.0;
 };
 
 extern template class CpuExecutor<float>;

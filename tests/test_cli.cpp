@@ -1,0 +1,145 @@
+// The zcnas program end to end: its forms, its files, its errors and exit codes, and resuming a table.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "io/safetensors.hpp"
+#include "scores/backend.hpp"
+#include "test_support.hpp"
+
+namespace zcnas {
+namespace {
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+CliRun zcnas(const std::string& args) {
+  const std::string cmd = std::string(ZCNAS_CLI_PATH) + " " + args + " 2>&1";
+  CliRun r;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+fs::path temp_dir() {
+  const fs::path d = fs::temp_directory_path() /
+                     ("zcnas_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+const std::string kSmall = "--device cpu -C 4 -N 1 --batch 8";  // a tiny network on a synthetic batch
+
+TEST(Cli, SpaceConvertsBothWays) {
+  const CliRun a = zcnas("space nb201 --index 6111");
+  EXPECT_EQ(a.code, 0);
+  EXPECT_EQ(a.out, "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|\n");
+  const CliRun b = zcnas("space nb201 --arch '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|'");
+  EXPECT_EQ(b.out, "0\n");
+  EXPECT_EQ(zcnas("space nb201 --count").out, "15625\n");
+}
+
+TEST(Cli, BadInputGivesAClearErrorAndNonZeroExit) {
+  const fs::path dir = temp_dir();
+  CliRun r = zcnas("score --arch '|none~0|+|none~0|none~1|+|none~0|none~1|nor_conv_5x5~2|' " + kSmall);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("'nor_conv_5x5'"), std::string::npos) << r.out;
+  r = zcnas("score --index 15625 " + kSmall);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("15625"), std::string::npos) << r.out;
+  r = zcnas("space nb201 --index 20000");
+  EXPECT_NE(r.code, 0);
+  std::ofstream(dir / "trunc.bin") << std::string(3073 * 2 + 5, 'x');
+  r = zcnas("score --index 0 " + kSmall + " --data " + (dir / "trunc.bin").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("trunc.bin"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("6151"), std::string::npos) << r.out;
+  write_safetensors((dir / "w.safetensors").string(), {{"stem.0.weight", raw_from(Tensor({2, 2}))}});
+  r = zcnas("score --index 0 " + kSmall + " --weights " + (dir / "w.safetensors").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("stem.0.weight"), std::string::npos) << r.out;
+  if (cuda_device_count() == 0) {
+    r = zcnas("score --index 0 -C 4 -N 1 --batch 8 --device cuda");
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.out.find("--device cuda"), std::string::npos) << r.out;
+    r = zcnas("score --index 0 -C 4 -N 1 --batch 8 --device auto");
+    EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("falls back to the CPU"), std::string::npos) << r.out;
+  }
+}
+
+TEST(Cli, SyntheticBatchIsAnnouncedLoudly) {
+  const CliRun r = zcnas("score --index 0 " + kSmall);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("SYNTHETIC"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ResumeKeepsFinishedRowsAndDropsAPartialOne) {
+  const fs::path dir = temp_dir();
+  const std::string out = (dir / "t.csv").string();
+  CliRun r = zcnas("score --index 3 --index 5 " + kSmall + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string first = read_file(out);
+  std::ofstream(out, std::ios::app) << "7,|none~0|+|none~0|none~1|+|none~0|no";  // a row cut by a kill
+  r = zcnas("score --index 3 --index 5 --index 7 --index 9 " + kSmall + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("2 of 4 archs already scored"), std::string::npos) << r.out;
+  const std::string second = read_file(out);
+  EXPECT_EQ(second.substr(0, first.size()), first);  // finished rows untouched
+  std::istringstream lines(second);
+  std::string line;
+  std::vector<std::string> indices;
+  while (std::getline(lines, line)) indices.push_back(line.substr(0, line.find(',')));
+  EXPECT_EQ(indices, (std::vector<std::string>{"index", "3", "5", "7", "9"}));
+  // Other columns in an existing table are refused rather than mixed.
+  std::ofstream(dir / "other.csv") << "index,arch,epsilon,seconds\n";
+  r = zcnas("score --index 3 " + kSmall + " --out " + (dir / "other.csv").string());
+  EXPECT_NE(r.code, 0);
+}
+
+TEST(Cli, OracleCaseScoreAndKernelFromWeights) {
+  ZCNAS_REQUIRE_SHARED("oracle/nb201/nb201_00000/weights.safetensors");
+  const fs::path dir = temp_dir();
+  const std::string cases = test::shared_path("oracle/nb201/");
+  const CliRun r = zcnas("score --space nb201 --index 0 --device cpu --format jsonl --weights " + cases +
+                      "nb201_00000/weights.safetensors --data " +
+                      test::shared_path("data/cifar10/data_batch_1_exact_first932.bin") + " --offset 0 --batch 128" +
+                      " --save-kernel " + (dir / "K.safetensors").string() + " --out " + (dir / "s.jsonl").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto row = nlohmann::json::parse(read_file(dir / "s.jsonl"));
+  EXPECT_EQ(row["index"], 0);
+  EXPECT_NEAR(row["naswot"].get<double>(), 1559.4629050345864, 1559.46 * 1e-6);
+  const auto mine = raw_to_f64(read_safetensors((dir / "K.safetensors").string()).at("K"), "K");
+  const auto ref = raw_to_f64(read_safetensors(cases + "nb201_00000/expected.safetensors").at("K"), "K");
+  ASSERT_EQ(mine.shape, ref.shape);
+  for (size_t i = 0; i < ref.data.size(); ++i) ASSERT_NEAR(mine.data[i], ref.data[i], 1e-4 * 651264) << i;
+}
+
+TEST(Cli, RandomSearchReportsWinnersAndAccuracy) {
+  ZCNAS_REQUIRE_SHARED("data/nb201/nb201_test_accuracy_200ep.csv");
+  const CliRun r = zcnas("search --space nb201 --samples 3 --runs 2 " + kSmall + " --truth " +
+                      test::shared_path("data/nb201/nb201_test_accuracy_200ep.csv"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("winner cifar10 test accuracy"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace zcnas

@@ -1,0 +1,181 @@
+// The CPU executor's ops against direct NCHW definitions computed in double.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "nn/cpu_executor.hpp"
+#include "nn/params.hpp"
+
+namespace zcnas {
+namespace {
+
+Tensor random_input(int64_t b, int64_t c, int64_t h, int64_t w, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0.3f, 1.0f);
+  Tensor t({b, c, h, w});
+  for (auto& v : t.data) v = d(rng);
+  return t;
+}
+
+double at(const Tensor& t, int64_t b, int64_t c, int64_t y, int64_t x) {
+  return t.data[static_cast<size_t>(((b * t.shape[1] + c) * t.shape[2] + y) * t.shape[3] + x)];
+}
+
+// Float32 results against a double reference: sums of up to K products of O(1) values round to within
+// about K * 2^-24 relative; 1e-4 absolute + relative covers K <= 576 with margin.
+void expect_close(const Tensor& got, const std::vector<double>& want) {
+  ASSERT_EQ(static_cast<size_t>(got.numel()), want.size());
+  for (size_t i = 0; i < want.size(); ++i)
+    ASSERT_NEAR(got.data[i], want[i], 1e-4 + 1e-4 * std::fabs(want[i])) << "element " << i;
+}
+
+struct OneOp {
+  Network net;
+  int in = 0;
+};
+
+TEST(CpuExecutor, ConvolutionsMatchDirectDefinition) {
+  for (auto [k, stride, pad] : {std::tuple{3, 1, 1}, std::tuple{3, 2, 1}, std::tuple{1, 1, 0}, std::tuple{3, 1, 0}}) {
+    Network net;
+    const int x = net.input(3, 7, 9);
+    net.set_output(net.conv(x, 5, k, stride, pad, "w"));
+    const ParamStore params = init_params(net, 2);
+    const Tensor in = random_input(3, 3, 7, 9, 1);
+    CpuExecutor<float> exec;
+    const Tensor out = exec.forward(net, params, in);
+    const Tensor& w = params.at("w");
+    const int64_t ho = (7 + 2 * pad - k) / stride + 1, wo = (9 + 2 * pad - k) / stride + 1;
+    ASSERT_EQ(out.shape, (Shape{3, 5, ho, wo}));
+    std::vector<double> want;
+    for (int64_t b = 0; b < 3; ++b)
+      for (int64_t co = 0; co < 5; ++co)
+        for (int64_t oy = 0; oy < ho; ++oy)
+          for (int64_t ox = 0; ox < wo; ++ox) {
+            double s = 0;
+            for (int64_t ci = 0; ci < 3; ++ci)
+              for (int ky = 0; ky < k; ++ky)
+                for (int kx = 0; kx < k; ++kx) {
+                  const int64_t iy = oy * stride - pad + ky, ix = ox * stride - pad + kx;
+                  if (iy < 0 || iy >= 7 || ix < 0 || ix >= 9) continue;
+                  s += w.data[static_cast<size_t>(((co * 3 + ci) * k + ky) * k + kx)] * at(in, b, ci, iy, ix);
+                }
+            want.push_back(s);
+          }
+    expect_close(out, want);
+  }
+}
+
+TEST(CpuExecutor, TrainModeBatchNormUsesBatchStatistics) {
+  Network net;
+  const int x = net.input(3, 5, 6);
+  net.set_output(net.batch_norm(x, "bn"));
+  ParamStore params = init_params(net, 0);
+  params.set("bn.weight", Tensor({3}, 1.5f));
+  params.set("bn.bias", Tensor({3}, -0.25f));
+  const Tensor in = random_input(4, 3, 5, 6, 3);
+  CpuExecutor<float> exec;
+  const Tensor out = exec.forward(net, params, in);
+  std::vector<double> mean(3, 0), var(3, 0);
+  const double n = 4 * 5 * 6;
+  for (int64_t c = 0; c < 3; ++c) {
+    for (int64_t b = 0; b < 4; ++b)
+      for (int64_t i = 0; i < 30; ++i) mean[c] += at(in, b, c, i / 6, i % 6) / n;
+    for (int64_t b = 0; b < 4; ++b)
+      for (int64_t i = 0; i < 30; ++i) var[c] += std::pow(at(in, b, c, i / 6, i % 6) - mean[c], 2) / n;  // biased
+  }
+  std::vector<double> want;
+  for (int64_t b = 0; b < 4; ++b)
+    for (int64_t c = 0; c < 3; ++c)
+      for (int64_t i = 0; i < 30; ++i)
+        want.push_back((at(in, b, c, i / 6, i % 6) - mean[c]) / std::sqrt(var[c] + 1e-5) * 1.5 - 0.25);
+  expect_close(out, want);
+}
+
+TEST(CpuExecutor, PoolsAddReluZeroHead) {
+  Network net;
+  const int x = net.input(2, 5, 6);
+  const int pooled = net.avg_pool3x3(x);
+  const int sum = net.add({pooled, net.relu(x), x});
+  const int half = net.avg_pool2x2(sum);  // [2, 2, 3]
+  const int gap = net.global_avg_pool(half);
+  net.set_output(net.linear(gap, 3, "fc"));
+  const ParamStore params = init_params(net, 5);
+  const Tensor in = random_input(3, 2, 5, 6, 4);
+  CpuExecutor<float> exec;
+  const Tensor out = exec.forward(net, params, in);
+  std::vector<double> want;
+  for (int64_t b = 0; b < 3; ++b) {
+    std::vector<double> feat(2, 0.0);
+    for (int64_t c = 0; c < 2; ++c) {
+      auto s = [&](int64_t y, int64_t xx) {
+        double acc = 0;
+        int cnt = 0;  // count_include_pad = False: divide by the in-bounds count
+        for (int64_t dy = -1; dy <= 1; ++dy)
+          for (int64_t dx = -1; dx <= 1; ++dx)
+            if (y + dy >= 0 && y + dy < 5 && xx + dx >= 0 && xx + dx < 6) acc += at(in, b, c, y + dy, xx + dx), ++cnt;
+        const double v = at(in, b, c, y, xx);
+        return acc / cnt + std::max(v, 0.0) + v;
+      };
+      for (int64_t oy = 0; oy < 2; ++oy)
+        for (int64_t ox = 0; ox < 3; ++ox)
+          feat[c] += (s(2 * oy, 2 * ox) + s(2 * oy, 2 * ox + 1) + s(2 * oy + 1, 2 * ox) + s(2 * oy + 1, 2 * ox + 1)) / 4 / 6;
+    }
+    const Tensor& w = params.at("fc.weight");
+    const Tensor& bias = params.at("fc.bias");
+    for (int64_t o = 0; o < 3; ++o) want.push_back(bias.data[o] + w.data[o * 2] * feat[0] + w.data[o * 2 + 1] * feat[1]);
+  }
+  expect_close(out, want);
+
+  Network zeros;
+  const int zi = zeros.input(2, 4, 4);
+  zeros.set_output(zeros.zero_like(zi));
+  const Tensor z = exec.forward(zeros, ParamStore{}, random_input(2, 2, 4, 4, 9));
+  for (float v : z.data) ASSERT_EQ(v, 0.0f);
+}
+
+TEST(CpuExecutor, HooksSeeEveryHookedTensorOnceWithItsMultiplicity) {
+  Network net;
+  const int x = net.input(2, 4, 4);
+  const int c = net.conv(net.relu(x), 3, 3, 1, 1, "w");
+  net.hook(x, 2);
+  net.hook(c, 1);
+  net.hook(x, 2);  // merges: x counted 4 times, its codes computed once
+  net.set_output(c);
+  CpuExecutor<float> exec;
+  std::vector<std::pair<int, int>> seen;
+  exec.forward(net, init_params(net, 0), random_input(3, 2, 4, 4, 2),
+               [&](const HookedTensor<float>& t) { seen.emplace_back(t.node, t.multiplicity); });
+  EXPECT_EQ(seen, (std::vector<std::pair<int, int>>{{x, 4}, {c, 1}}));
+}
+
+TEST(CpuExecutor, WrongInputShapeIsAClearError) {
+  Network net;
+  net.set_output(net.input(3, 8, 8));
+  CpuExecutor<float> exec;
+  try {
+    exec.forward(net, ParamStore{}, Tensor({2, 3, 4, 4}));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("[2, 3, 4, 4]"), std::string::npos) << e.what();
+  }
+}
+
+TEST(CpuExecutor, Float32AndFloat64AgreeOnAFullNetwork) {
+  Network net;
+  int x = net.input(3, 8, 8);
+  x = net.batch_norm(net.conv(x, 8, 3, 1, 1, "a"), "bn");
+  x = net.add({x, net.avg_pool3x3(x)});
+  x = net.batch_norm(net.conv(net.relu(x), 8, 3, 2, 1, "b"), "bn2");
+  net.set_output(net.linear(net.global_avg_pool(net.relu(x)), 2, "fc"));
+  const ParamStore params = init_params(net, 1);
+  const Tensor in = random_input(5, 3, 8, 8, 6);
+  CpuExecutor<float> f32;
+  CpuExecutor<double> f64;
+  const Tensor a = f32.forward(net, params, in);
+  const TensorF64 b = f64.forward(net, params, in);
+  expect_close(a, b.data);
+}
+
+}  // namespace
+}  // namespace zcnas

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what zcnas needs to build, test and plot, from Debian's packages. Safe to run again.
+set -euo pipefail
+packages=(cmake g++ make pkg-config libopenblas-dev liblapacke-dev libcli11-dev nlohmann-json3-dev libfmt-dev
+          libgtest-dev gnuplot-nox python3 python3-numpy python3-scipy)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

@@ -265,8 +265,14 @@ def sync(device):
         torch.cuda.synchronize(device)
 
 
-def naswot_score(arch, x, device, weights=None, init_seed=0):
-    """Build the network, run the hooked forward pass, return a result dict."""
+def naswot_score(arch, x, device, weights=None, init_seed=0, protocol="no-grad"):
+    """Build the network, run the hooked forward pass, return a result dict.
+
+    protocol "no-grad": one forward pass under torch.no_grad() (the cheapest way to get K).
+    protocol "reference": as the published score_networks.py does it: a forward and backward pass with
+    gradients (the batch Jacobian it computes but NASWOT does not use), then a second forward pass with
+    autograd on, during which the hooks count.
+    """
     if weights is None:
         torch.manual_seed(init_seed)
     net = TinyNetwork(arch)
@@ -277,9 +283,11 @@ def naswot_score(arch, x, device, weights=None, init_seed=0):
 
     B = x.shape[0]
     state = {"K": torch.zeros(B, B, dtype=torch.float64, device=device),
-             "count": 0, "units": 0}
+             "count": 0, "units": 0, "armed": protocol == "no-grad"}
 
     def hook(module, inp, out):
+        if not state["armed"]:
+            return
         t = inp[0] if isinstance(inp, tuple) else inp
         t = t.reshape(t.size(0), -1)
         c = (t > 0).float()
@@ -294,8 +302,15 @@ def naswot_score(arch, x, device, weights=None, init_seed=0):
         if "ReLU" in type(m).__name__:
             handles.append(m.register_forward_hook(hook))
 
-    with torch.no_grad():
+    if protocol == "reference":
+        xg = x.clone().requires_grad_(True)
+        y = net(xg)
+        y.backward(torch.ones_like(y))
+        state["armed"] = True
         net(x)
+    else:
+        with torch.no_grad():
+            net(x)
     for h in handles:
         h.remove()
 
@@ -346,6 +361,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: torch default)")
     ap.add_argument("--repeat", type=int, default=1, help="time each arch this many times (score from the first)")
     ap.add_argument("--warmup", type=int, default=0, help="untimed runs before the timed ones (first arch)")
+    ap.add_argument("--protocol", default="no-grad", choices=["no-grad", "reference"],
+                    help="no-grad: one forward pass; reference: forward+backward, then the hooked forward pass")
     ap.add_argument("--json", help="write results to this file")
     ap.add_argument("--dump-k", help="save K of the first arch as .npy (for checking)")
     args = ap.parse_args(argv)
@@ -397,7 +414,7 @@ def main(argv=None):
     print("# index\tarch\tnaswot\tseconds\tparams\trelu_count\trelu_units", flush=True)
 
     for _ in range(args.warmup):
-        naswot_score(items[0][1], x, device, weights, args.init_seed)
+        naswot_score(items[0][1], x, device, weights, args.init_seed, args.protocol)
         sync(device)
 
     results = []
@@ -407,7 +424,7 @@ def main(argv=None):
         for r in range(max(1, args.repeat)):
             sync(device)
             t0 = time.perf_counter()
-            out = naswot_score(arch, x, device, weights, args.init_seed)
+            out = naswot_score(arch, x, device, weights, args.init_seed, args.protocol)
             sync(device)
             times.append(time.perf_counter() - t0)
             if res is None:

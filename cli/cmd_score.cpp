@@ -1,4 +1,5 @@
-// `zcnas score`: score NB201 archs (one, several, or the whole space) and write one row per arch.
+// `zcnas score`: score NB201 archs (one, several, or the whole space) with one or more zero-cost scores
+// (NASWOT, epsilon, parameter count, FLOPs) and write one row per arch, one column per score.
 #include <algorithm>
 #include <cstdio>
 #include <numeric>
@@ -8,6 +9,7 @@
 #include "io/safetensors.hpp"
 #include "io/score_table.hpp"
 #include "nn/params.hpp"
+#include "scores/score_set.hpp"
 
 namespace zcnas::cli {
 namespace {
@@ -23,7 +25,17 @@ struct ScoreOptions {
   std::string format = "csv";
   std::string out;
   int64_t chunk = 0;
+  std::string scores = "naswot";
+  std::string epsilon_precision = "float32";
+  int64_t epsilon_batch = kEpsilonDefaultBatch;
 };
+
+// The epsilon batch: the same images as the NASWOT batch (same file, offset or seed), --eps-batch of them.
+Tensor load_epsilon_input(const ScoreOptions& o) {
+  DataOptions data = o.data;
+  data.batch = o.epsilon_batch;
+  return load_input(data);
+}
 
 int run_score(const ScoreOptions& o) {
   // The archs, in the order asked; --all is the whole space in index order.
@@ -40,8 +52,19 @@ int run_score(const ScoreOptions& o) {
   ZCNAS_REQUIRE(!todo.empty(), "nothing to score: give --arch, --index or --all");
   ZCNAS_REQUIRE(o.weights.empty() || todo.size() == 1, "--weights holds one network's parameters: give one arch");
   ZCNAS_REQUIRE(o.save_kernel.empty() || todo.size() == 1, "--save-kernel writes one kernel: give one arch");
+  const std::vector<ScoreKind> kinds = parse_score_list(o.scores);
+  const auto asked = [&](ScoreKind k) { return std::find(kinds.begin(), kinds.end(), k) != kinds.end(); };
+  const bool naswot = asked(ScoreKind::Naswot), epsilon = asked(ScoreKind::Epsilon);
+  ZCNAS_REQUIRE(o.save_kernel.empty() || naswot, "--save-kernel writes NASWOT's kernel: --scores '{}' has no naswot",
+                o.scores);
+  ZCNAS_REQUIRE(o.weights.empty() || naswot,
+                "--weights sets the parameters of NASWOT's pass (epsilon uses constant weights, params and flops "
+                "none): --scores '{}' has no naswot",
+                o.scores);
 
-  ScoreTableWriter writer(o.out, parse_table_format(o.format), {"naswot"});
+  std::vector<std::string> columns;
+  for (ScoreKind k : kinds) columns.emplace_back(score_name(k));
+  ScoreTableWriter writer(o.out, parse_table_format(o.format), columns);
   const size_t before = todo.size();
   todo.erase(std::remove_if(todo.begin(), todo.end(), [&](int64_t i) { return writer.done().count(i) != 0; }),
              todo.end());
@@ -50,8 +73,23 @@ int run_score(const ScoreOptions& o) {
                  before);
   if (todo.empty()) return 0;
 
-  const Tensor input = load_input(o.data);
-  auto backend = open_backend(o.engine);
+  // Only the batches and the device that the asked scores use: params and flops need neither.
+  std::optional<Tensor> naswot_input, epsilon_input;
+  if (naswot) naswot_input = load_input(o.data);
+  if (epsilon) epsilon_input = load_epsilon_input(o);
+  auto backend = naswot || epsilon ? open_backend(o.engine) : make_cpu_backend(1);
+  ScoreSetOptions set_options;
+  set_options.epsilon_precision = parse_epsilon_precision(o.epsilon_precision);
+  set_options.keep_naswot_kernel = !o.save_kernel.empty();
+  ScoreSet score_set(kinds, *backend, set_options);
+  if (epsilon) {
+    if (set_options.epsilon_precision == EpsilonPrecision::Float64 && backend->name().rfind("cpu", 0) != 0)
+      std::fprintf(stderr, "zcnas: --epsilon-precision float64 is CPU-only: epsilon runs on the CPU, %s runs %s\n",
+                   backend->name().c_str(), naswot ? "naswot" : "nothing");
+    std::fprintf(stderr, "zcnas: epsilon: %s, batch %lld\n", score_set.epsilon_description().c_str(),
+                 static_cast<long long>(epsilon_input->shape[0]));
+  }
+  const ScoreBatches batches{naswot_input ? &*naswot_input : nullptr, epsilon_input ? &*epsilon_input : nullptr};
   const auto net_options = network_options(o.engine);
   // The GPU keeps many networks in flight; the CPU runs one at a time, so rows appear as they finish.
   const int64_t chunk = o.chunk > 0 ? o.chunk : (backend->name().rfind("cuda", 0) == 0 ? 256 : 1);
@@ -69,13 +107,13 @@ int run_score(const ScoreOptions& o) {
     for (const auto& net : nets) jobs.push_back({&net, loaded ? &*loaded : nullptr, o.engine.init_seed});
 
     const auto t0 = Clock::now();
-    auto results = backend->naswot(jobs, input, !o.save_kernel.empty());
+    auto results = score_set.score(jobs, batches);
     const double per_arch = seconds_since(t0) / static_cast<double>(jobs.size());
     for (size_t k = 0; k < results.size(); ++k) {
       const int64_t index = todo[start + k];
-      writer.write({index, nb201::format_arch(nb201::index_to_arch(index)), {results[k].score}, per_arch});
+      writer.write({index, nb201::format_arch(nb201::index_to_arch(index)), results[k].values, per_arch});
     }
-    if (!o.save_kernel.empty()) write_safetensors(o.save_kernel, {{"K", raw_from(results[0].K)}});
+    if (!o.save_kernel.empty()) write_safetensors(o.save_kernel, {{"K", raw_from(results[0].naswot_kernel)}});
     progress.advance(static_cast<int64_t>(results.size()));
   }
   progress.finish();
@@ -91,7 +129,7 @@ int run_score(const ScoreOptions& o) {
 
 void register_score(CLI::App& app, std::function<int()>& action) {
   auto opts = std::make_shared<ScoreOptions>();
-  auto* cmd = app.add_subcommand("score", "score NB201 archs with NASWOT and write one row per arch");
+  auto* cmd = app.add_subcommand("score", "score NB201 archs with zero-cost scores and write one row per arch");
   add_engine_options(*cmd, opts->engine);
   add_data_options(*cmd, opts->data);
   cmd->add_option("--arch", opts->archs, "NB201 arch string (repeatable)");
@@ -103,6 +141,16 @@ void register_score(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--format", opts->format, "csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));
   cmd->add_option("--out,-o", opts->out, "output file (default stdout); an existing file is resumed");
   cmd->add_option("--chunk", opts->chunk, "networks handed to the backend at once (default: 1 on CPU, 256 on GPU)");
+  cmd->add_option("--scores", opts->scores,
+                  "comma-separated scores, one column each in the order given: naswot, epsilon, params "
+                  "(parameter count), flops (conv + linear multiply-accumulates per sample) (default naswot)");
+  cmd->add_option("--epsilon-precision", opts->epsilon_precision,
+                  "float32 (the reference's arithmetic, NaN where its w=1e-7 pass underflows) or float64 "
+                  "(CPU only, no underflow)")
+      ->check(CLI::IsMember({"float32", "float64"}));
+  cmd->add_option("--eps-batch", opts->epsilon_batch,
+                  "images in epsilon's batch (default 256), chosen as --offset/--seed choose NASWOT's")
+      ->check(CLI::PositiveNumber);
   cmd->callback([opts, &action] { action = [opts] { return run_score(*opts); }; });
 }
 

@@ -1,0 +1,166 @@
+// Several scores in one pass (ScoreSet) and the rank combination: each score as its own function computes
+// it, in the order asked; ranks with ties and non-finite values as scipy's rankdata would give them.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "io/cifar10.hpp"
+#include "nn/params.hpp"
+#include "scores/combined.hpp"
+#include "scores/epsilon.hpp"
+#include "scores/naswot.hpp"
+#include "scores/score_set.hpp"
+#include "spaces/nb201.hpp"
+
+namespace zcnas {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ScoreList, ParsesInTheOrderGiven) {
+  EXPECT_EQ(parse_score_list("naswot"), std::vector<ScoreKind>{ScoreKind::Naswot});
+  EXPECT_EQ(parse_score_list("flops,epsilon,naswot,params"),
+            (std::vector<ScoreKind>{ScoreKind::Flops, ScoreKind::Epsilon, ScoreKind::Naswot, ScoreKind::Params}));
+  for (ScoreKind k : {ScoreKind::Naswot, ScoreKind::Epsilon, ScoreKind::Params, ScoreKind::Flops})
+    EXPECT_EQ(parse_score_list(score_name(k)), std::vector<ScoreKind>{k});
+}
+
+TEST(ScoreList, RefusesUnknownRepeatedAndEmptyNames) {
+  EXPECT_NE(error_of([] { parse_score_list("naswot,synflow"); }).find("'synflow'"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_score_list("epsilon,naswot,epsilon"); }).find("'epsilon' is asked twice"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_score_list(""); }).find("unknown score ''"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_score_list("naswot,"); }).find("unknown score ''"), std::string::npos);
+}
+
+class ScoreSetTest : public ::testing::Test {
+ protected:
+  ScoreSetTest() {
+    nb201::NetworkOptions small;
+    small.channels = 4;
+    small.cells_per_stage = 1;
+    nets_.push_back(nb201::build_network(
+        nb201::parse_arch("|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|skip_connect~2|"),
+        small));
+    nets_.push_back(nb201::build_network(nb201::parse_arch("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"), small));
+    for (const auto& n : nets_) jobs_.push_back({&n, nullptr, 7});
+  }
+  std::vector<Network> nets_;
+  std::vector<NetworkJob> jobs_;
+  Tensor naswot_batch_ = synthetic_batch(12, 1);
+  Tensor epsilon_batch_ = synthetic_batch(19, 1);
+};
+
+TEST_F(ScoreSetTest, EveryScoreAsItsOwnFunctionComputesIt) {
+  auto backend = make_cpu_backend(1);
+  ScoreSetOptions options;
+  options.keep_naswot_kernel = true;
+  ScoreSet set(parse_score_list("flops,naswot,params,epsilon"), *backend, options);
+  EXPECT_EQ(set.names(), (std::vector<std::string>{"flops", "naswot", "params", "epsilon"}));
+  const auto scored = set.score(jobs_, {&naswot_batch_, &epsilon_batch_});
+  ASSERT_EQ(scored.size(), jobs_.size());
+  CpuExecutor<float> exec(1);
+  for (size_t j = 0; j < jobs_.size(); ++j) {
+    const Network& net = nets_[j];
+    const NaswotResult naswot = naswot_cpu(exec, net, init_params(net, 7), naswot_batch_);
+    const double epsilon = epsilon_cpu(exec, net, epsilon_batch_);
+    ASSERT_EQ(scored[j].values.size(), 4u);
+    EXPECT_EQ(scored[j].values[0], static_cast<double>(net.multiply_adds()));
+    EXPECT_EQ(scored[j].values[1], naswot.score);
+    EXPECT_EQ(scored[j].values[2], static_cast<double>(net.parameter_count()));
+    if (std::isnan(epsilon)) {
+      EXPECT_TRUE(std::isnan(scored[j].values[3]));
+    } else {
+      EXPECT_EQ(scored[j].values[3], epsilon);
+    }
+    EXPECT_EQ(scored[j].naswot_kernel.shape, (Shape{12, 12}));
+    EXPECT_EQ(scored[j].naswot_kernel.data, naswot.K.data);
+  }
+  // The all-none network: singular K (identical codes) and constant outputs.
+  EXPECT_TRUE(std::isinf(scored[1].values[1]) && scored[1].values[1] < 0);
+  EXPECT_TRUE(std::isnan(scored[1].values[3]));
+  EXPECT_TRUE(std::isfinite(scored[0].values[3]));
+}
+
+TEST_F(ScoreSetTest, Float64EpsilonRunsTheDoubleExecutor) {
+  auto backend = make_cpu_backend(1);
+  ScoreSetOptions options;
+  options.epsilon_precision = EpsilonPrecision::Float64;
+  options.cpu_threads = 1;
+  ScoreSet set(parse_score_list("epsilon"), *backend, options);
+  EXPECT_NE(set.epsilon_description().find("float64"), std::string::npos);
+  const auto scored = set.score(jobs_, {nullptr, &epsilon_batch_});
+  CpuExecutor<double> exec64(1);
+  EXPECT_EQ(scored[0].values.at(0), epsilon_cpu(exec64, nets_[0], epsilon_batch_));
+  EXPECT_TRUE(std::isnan(scored[1].values.at(0)));
+  EXPECT_TRUE(scored[0].naswot_kernel.data.empty());
+}
+
+TEST_F(ScoreSetTest, BaselinesNeedNoBatch) {
+  auto backend = make_cpu_backend(1);
+  ScoreSet set(parse_score_list("params,flops"), *backend);
+  const auto scored = set.score(jobs_, {});
+  EXPECT_EQ(scored[1].values, (std::vector<double>{static_cast<double>(nets_[1].parameter_count()),
+                                                   static_cast<double>(nets_[1].multiply_adds())}));
+}
+
+TEST_F(ScoreSetTest, MissingBatchIsNamed) {
+  auto backend = make_cpu_backend(1);
+  ScoreSet set(parse_score_list("naswot,epsilon"), *backend);
+  EXPECT_NE(error_of([&] {
+              set.score(jobs_, {&naswot_batch_, nullptr});
+            }).find("epsilon is asked but has no batch"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              set.score(jobs_, {nullptr, &epsilon_batch_});
+            }).find("naswot is asked but has no batch"),
+            std::string::npos);
+  EXPECT_THROW(ScoreSet({}, *backend), Error);
+}
+
+// ---- rank combination ----
+
+TEST(AscendingRanks, TiesShareTheirMeanPosition) {
+  // sorted: 1 (pos 1), 2 2 (pos 2,3 -> 2.5), 5 (pos 4), 7 7 7 (pos 5,6,7 -> 6)
+  EXPECT_EQ(ascending_ranks({7, 2, 5, 1, 7, 2, 7}), (std::vector<double>{6, 2.5, 4, 1, 6, 2.5, 6}));
+}
+
+TEST(AscendingRanks, NonFiniteValuesTieBelowEveryFiniteOne) {
+  // NaN, -inf and +inf: 3 non-finite at positions 1..3 (rank 2); then -1e300 (4), 0 (5), 3 (6).
+  EXPECT_EQ(ascending_ranks({3, kNaN, -1e300, kInf, 0, -kInf}), (std::vector<double>{6, 2, 4, 2, 5, 2}));
+}
+
+TEST(AscendingRanks, EdgeSizes) {
+  EXPECT_TRUE(ascending_ranks({}).empty());
+  EXPECT_EQ(ascending_ranks({kNaN}), std::vector<double>{1});
+  EXPECT_EQ(ascending_ranks({4.0, 4.0}), (std::vector<double>{1.5, 1.5}));
+}
+
+TEST(MeanRank, SmallTableWithTiesAndNonFinite) {
+  // naswot: 10, -inf, 30, 20, 20 -> ranks 2, 1, 5, 3.5, 3.5
+  // epsilon: 0.5, 0.1, nan, 0.5, 0.9 -> nan lowest (1); 0.1 -> 2; 0.5 0.5 -> 3.5; 0.9 -> 5
+  //   ranks: 3.5, 2, 1, 3.5, 5
+  // mean: 2.75, 1.5, 3, 3.5, 4.25
+  const std::vector<double> naswot = {10, -kInf, 30, 20, 20}, epsilon = {0.5, 0.1, kNaN, 0.5, 0.9};
+  EXPECT_EQ(mean_rank({naswot, epsilon}), (std::vector<double>{2.75, 1.5, 3, 3.5, 4.25}));
+  EXPECT_EQ(mean_rank({naswot}), ascending_ranks(naswot));
+}
+
+TEST(MeanRank, RefusesNoColumnsAndRaggedColumns) {
+  EXPECT_THROW(mean_rank({}), Error);
+  EXPECT_NE(error_of([] { mean_rank({{1, 2, 3}, {1, 2}}); }).find("column 1 has 2 rows"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zcnas

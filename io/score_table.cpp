@@ -1,6 +1,7 @@
 // Score table writer with resume.
 #include "io/score_table.hpp"
 
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -45,11 +46,21 @@ ScoreTableWriter::ScoreTableWriter(const std::string& path, TableFormat format, 
     if (format_ == TableFormat::Csv) std::fputs((header() + "\n").c_str(), out_);
     return;
   }
-  const bool existing = std::filesystem::exists(path) && std::filesystem::file_size(path) > 0;
-  if (existing) resume(path);
-  out_ = std::fopen(path.c_str(), existing ? "ab" : "wb");
+  out_ = std::fopen(path.c_str(), "ab");
   ZCNAS_REQUIRE(out_ != nullptr, "cannot open score table '{}' for writing", path);
   owned_ = true;
+  bool existing = false;
+  try {
+    // One writer per table: a second run on the same file would score the same archs twice.
+    ZCNAS_REQUIRE(flock(fileno(out_), LOCK_EX | LOCK_NB) == 0,
+                  "score table '{}' is being written by another process; wait for it or use another --out", path);
+    existing = std::filesystem::file_size(path) > 0;
+    if (existing) resume(path);
+  } catch (...) {
+    std::fclose(out_);  // the destructor does not run for a constructor that throws
+    out_ = nullptr;
+    throw;
+  }
   if (!existing && format_ == TableFormat::Csv) {
     std::fputs((header() + "\n").c_str(), out_);
     std::fflush(out_);

@@ -69,10 +69,17 @@ void Progress::advance(int64_t n) {
   if (std::chrono::duration<double>(Clock::now() - last_).count() >= 1.0) print(false);
 }
 
-void Progress::finish() { print(true); }
+void Progress::finish() {
+  if (done_ != printed_) {
+    print(true);
+  } else if (isatty(fileno(stderr))) {
+    std::fputc('\n', stderr);  // end the redrawn line
+  }
+}
 
 void Progress::print(bool final_line) {
   last_ = Clock::now();
+  printed_ = done_;
   const double elapsed = seconds_since(start_);
   const double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0;
   const double eta = rate > 0 ? static_cast<double>(total_ - done_) / rate : 0.0;

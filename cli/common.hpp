@@ -48,7 +48,7 @@ class Progress {
 
  private:
   void print(bool final_line);
-  int64_t total_, done_ = 0;
+  int64_t total_, done_ = 0, printed_ = -1;
   std::string what_;
   std::chrono::steady_clock::time_point start_, last_;
 };

@@ -1,0 +1,93 @@
+// Batched log|det K| through cuSOLVER: potrfBatched for all matrices, getrf for the few it rejects.
+#include <cmath>
+#include <limits>
+
+#include "core/cuda_check.hpp"
+#include "kernels/device_utils.cuh"
+#include "kernels/logdet.cuh"
+
+namespace zcnas::cuda {
+namespace {
+
+// pointers[m] = base + m * n * n: the array-of-matrices form that potrfBatched takes.
+__global__ void matrix_pointers_kernel(double* base, int64_t n, int64_t count, double** pointers) {
+  const int64_t m = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (m < count) pointers[m] = base + m * n * n;
+}
+
+// One block per matrix. Cholesky factors: score = 2 * sum log L_ii; LU factors: sum log |U_ii|.
+// A failed Cholesky leaves NaN for the host to redo by LU; a failed LU (an exact zero pivot) means singular.
+__global__ void log_diagonal_kernel(const double* __restrict__ factors, int64_t n, const int* __restrict__ info,
+                                    bool cholesky, double* __restrict__ scores) {
+  const int64_t m = blockIdx.x;
+  if (info[m] != 0) {
+    if (threadIdx.x == 0) scores[m] = cholesky ? nan("") : -INFINITY;
+    return;
+  }
+  const double* a = factors + m * n * n;
+  double sum = 0.0;
+  for (int64_t i = threadIdx.x; i < n; i += blockDim.x) sum += log(fabs(a[i * n + i]));
+  sum = block_sum(sum);
+  if (threadIdx.x == 0) scores[m] = cholesky ? 2.0 * sum : sum;
+}
+
+}  // namespace
+
+BatchedLogAbsDet::BatchedLogAbsDet(cudaStream_t stream) : stream_(stream), cusolver_(stream) {}
+
+void BatchedLogAbsDet::compute(const double* K, int64_t n, int64_t count, double* scores) {
+  if (count == 0) return;
+  ZCNAS_REQUIRE(count > 0 && n >= 0, "log-determinant of {} matrices of size {}", count, n);
+  ZCNAS_REQUIRE(n < (int64_t{1} << 15) && count < (int64_t{1} << 31), "log-determinant: {} matrices of size {} exceed cuSOLVER's int sizes", count, n);
+  ZCNAS_REQUIRE(K != nullptr && scores != nullptr, "log-determinant: null pointer");
+  if (n == 0) {
+    for (int64_t m = 0; m < count; ++m) scores[m] = 0.0;  // the empty product
+    return;
+  }
+  const auto ni = static_cast<int>(n), ci = static_cast<int>(count);
+  const size_t cm = static_cast<size_t>(count);
+  // compute() ends synchronised, so no earlier work still uses these buffers when they grow.
+  work_.reserve_discard(cm * static_cast<size_t>(n * n));
+  pointers_.reserve_discard(cm);
+  info_.reserve_discard(cm);
+  device_scores_.reserve_discard(cm);
+  host_info_.reserve_discard(cm);
+  host_scores_.reserve_discard(cm);
+
+  matrix_pointers_kernel<<<static_cast<unsigned>(ceil_div(count, 256)), 256, 0, stream_>>>(work_.data(), n, count,
+                                                                                            pointers_.data());
+  ZCNAS_CUDA_CHECK_LAUNCH(matrix_pointers_kernel);
+  ZCNAS_CUDA_CHECK(cudaMemcpyAsync(work_.data(), K, cm * static_cast<size_t>(n * n) * sizeof(double),
+                                   cudaMemcpyDeviceToDevice, stream_));
+  ZCNAS_CUDA_CHECK(cusolverDnDpotrfBatched(cusolver_.get(), CUBLAS_FILL_MODE_LOWER, ni, pointers_.data(), ni,
+                                           info_.data(), ci));
+  log_diagonal_kernel<<<static_cast<unsigned>(count), 128, 0, stream_>>>(work_.data(), n, info_.data(), true,
+                                                                        device_scores_.data());
+  ZCNAS_CUDA_CHECK_LAUNCH(log_diagonal_kernel);
+  ZCNAS_CUDA_CHECK(cudaMemcpyAsync(host_scores_.data(), device_scores_.data(), cm * sizeof(double),
+                                   cudaMemcpyDeviceToHost, stream_));
+  ZCNAS_CUDA_CHECK(cudaMemcpyAsync(host_info_.data(), info_.data(), cm * sizeof(int), cudaMemcpyDeviceToHost, stream_));
+  ZCNAS_CUDA_CHECK(cudaStreamSynchronize(stream_));
+
+  for (int64_t m = 0; m < count; ++m) {
+    scores[m] = host_scores_[static_cast<size_t>(m)];
+    if (host_info_[static_cast<size_t>(m)] == 0) continue;
+    // Not positive definite in floating point: LU with partial pivoting of the original matrix, in slot 0.
+    int lwork = 0;
+    ZCNAS_CUDA_CHECK(cusolverDnDgetrf_bufferSize(cusolver_.get(), ni, ni, work_.data(), ni, &lwork));
+    lu_workspace_.reserve_discard(static_cast<size_t>(lwork > 0 ? lwork : 1));
+    pivots_.reserve_discard(static_cast<size_t>(n));
+    ZCNAS_CUDA_CHECK(cudaMemcpyAsync(work_.data(), K + m * n * n, static_cast<size_t>(n * n) * sizeof(double),
+                                     cudaMemcpyDeviceToDevice, stream_));
+    ZCNAS_CUDA_CHECK(cusolverDnDgetrf(cusolver_.get(), ni, ni, work_.data(), ni, lu_workspace_.data(), pivots_.data(),
+                                      info_.data()));
+    log_diagonal_kernel<<<1, 128, 0, stream_>>>(work_.data(), n, info_.data(), false, device_scores_.data());
+    ZCNAS_CUDA_CHECK_LAUNCH(log_diagonal_kernel);
+    ZCNAS_CUDA_CHECK(cudaMemcpyAsync(host_scores_.data(), device_scores_.data(), sizeof(double), cudaMemcpyDeviceToHost,
+                                     stream_));
+    ZCNAS_CUDA_CHECK(cudaStreamSynchronize(stream_));
+    scores[m] = host_scores_[0];
+  }
+}
+
+}  // namespace zcnas::cuda

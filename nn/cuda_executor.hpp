@@ -1,0 +1,95 @@
+// The CUDA executor: runs a Network on one GPU stream in float32, sample-major [B, C, H, W].
+// A forward is planned on the host first: batch norm and 3x3 pooling become terms of the fused node kernel
+// (kernels/pointwise.hpp) when an add is their only consumer, ReLUs and sign bits are written by the kernel
+// that produces their input, `none` edges read a shared zero buffer and skips alias their input, and every
+// activation gets an offset in one arena that grows only when a larger network arrives. Convolutions go
+// through cuDNN with the algorithm measured once per shape (shared by all executors of a context).
+// Nothing in a forward synchronises the host.
+#pragma once
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/tensor.hpp"
+#include "nn/network.hpp"
+#include "nn/params.hpp"
+
+namespace zcnas {
+namespace cuda {
+class CudaContext;
+}
+
+enum class ConvMath {
+  Fp32,  // FMA only: the CPU's arithmetic, up to summation order
+  Tf32,  // tensor cores with 10-bit mantissas: faster, and scores move
+};
+
+struct CudaExecutorOptions {
+  ConvMath math = ConvMath::Fp32;
+  // Let cuDNN use Winograd and FFT convolutions. They round differently from a direct sum (relative errors
+  // near 1e-5 rather than 1e-7), which flips more near-zero sign bits, so they are off by default.
+  bool transform_convolutions = false;
+  size_t conv_workspace_limit = size_t{256} << 20;  // bytes, per executor
+};
+
+// A device tensor of a forward, sample-major; valid for work queued on the executor's stream before its
+// next forward.
+struct DeviceTensorView {
+  const float* data = nullptr;
+  Shape shape;
+};
+
+// Packed sign bits (x > 0) of the hooked tensors of one forward, grouped by multiplicity: group g holds
+// [batch][words] words whose rows concatenate the codes of every tensor counted `multiplicity` times
+// (each tensor padded to whole words with zero bits). Hooked tensors that are exactly zero everywhere
+// have no bits: every pair of samples agrees on all their units, counted in constant_agreement.
+struct SignBitsGroup {
+  int64_t multiplicity = 0;
+  int64_t units = 0;  // per sample, without multiplicity
+  int64_t words = 0;
+  const uint64_t* bits = nullptr;  // device
+};
+
+struct HookedSignBits {
+  int64_t batch = 0;
+  std::vector<SignBitsGroup> groups;
+  int64_t constant_agreement = 0;  // sum of multiplicity * units over all-zero hooked tensors
+};
+
+class CudaExecutor {
+ public:
+  // stream: the caller's stream, or null for a stream owned by the executor. The context must outlive it.
+  explicit CudaExecutor(cuda::CudaContext& context, cudaStream_t stream = nullptr, CudaExecutorOptions options = {});
+  ~CudaExecutor();
+  CudaExecutor(const CudaExecutor&) = delete;
+  CudaExecutor& operator=(const CudaExecutor&) = delete;
+
+  cudaStream_t stream() const;
+  const CudaExecutorOptions& options() const;
+
+  // Parameters for the next forwards of `net` (which must stay alive): copied from a store, or drawn on the
+  // device exactly as init_params(net, seed) draws them.
+  void upload_params(const Network& net, const ParamStore& params);
+  void draw_params(const Network& net, uint64_t seed);
+  // The parameters on the device, as a host store (synchronises the stream).
+  ParamStore download_params(const Network& net);
+
+  // Runs `net` on a device batch [batch, C, H, W] matching its input node. With sign_bits, the hooked
+  // tensors' codes are written too (see hooked_sign_bits()). Queues work on stream() and returns at once.
+  DeviceTensorView forward(const Network& net, const float* input, int64_t batch, bool sign_bits = false);
+  const HookedSignBits& hooked_sign_bits() const;
+
+  // Host copy of a forward's tensor (synchronises the stream).
+  Tensor download(const DeviceTensorView& view);
+
+  size_t device_bytes() const;  // device memory held by this executor
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zcnas

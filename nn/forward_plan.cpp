@@ -1,0 +1,388 @@
+// Forward planning: liveness, fusion of batch norm / pooling / ReLU / sign bits into node steps, zero
+// propagation and arena offsets (see forward_plan.hpp).
+#include "nn/forward_plan.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <map>
+
+#include "core/error.hpp"
+#include "kernels/sign_bits.hpp"
+
+namespace zcnas {
+namespace {
+
+enum class ValueKind {
+  Dead,        // not needed
+  Zero,        // exactly zero everywhere: nothing is stored
+  Buffer,      // stored in `buffer`
+  BatchNorm,   // not stored: batch norm of `buffer` with statistics `stats`, applied by its readers
+  AvgPool3x3,  // not stored: 3x3 pooling of `buffer`, applied by its readers
+  Unstored,    // computed, but every consumer took what it needs (ReLU, sign bits) from the producing step
+};
+
+struct Value {
+  ValueKind kind = ValueKind::Dead;
+  int buffer = kNoBuffer;
+  int stats = -1;
+};
+
+// Offsets in one arena for buffers with known lifetimes: best fit among free blocks, else the top grows.
+class ArenaAllocator {
+ public:
+  static constexpr int64_t kAlign = 64;  // floats: 256-byte aligned tensors
+
+  int64_t allocate(int64_t floats) {
+    floats = (floats + kAlign - 1) / kAlign * kAlign;
+    auto best = free_.end();
+    for (auto it = free_.begin(); it != free_.end(); ++it)
+      if (it->second >= floats && (best == free_.end() || it->second < best->second)) best = it;
+    if (best != free_.end()) {
+      const int64_t offset = best->first, left = best->second - floats;
+      free_.erase(best);
+      if (left > 0) free_.emplace(offset + floats, left);
+      return offset;
+    }
+    // Extend the top, reusing a free block that ends there.
+    int64_t offset = top_;
+    if (!free_.empty()) {
+      auto last = std::prev(free_.end());
+      if (last->first + last->second == top_) {
+        offset = last->first;
+        free_.erase(last);
+      }
+    }
+    top_ = offset + floats;
+    return offset;
+  }
+
+  void release(int64_t offset, int64_t floats) {
+    floats = (floats + kAlign - 1) / kAlign * kAlign;
+    auto it = free_.emplace(offset, floats).first;
+    auto next = std::next(it);
+    if (next != free_.end() && it->first + it->second == next->first) {
+      it->second += next->second;
+      free_.erase(next);
+    }
+    if (it != free_.begin()) {
+      auto prev = std::prev(it);
+      if (prev->first + prev->second == it->first) {
+        prev->second += it->second;
+        free_.erase(it);
+      }
+    }
+  }
+
+  int64_t peak() const { return top_; }
+
+ private:
+  std::map<int64_t, int64_t> free_;  // offset -> floats
+  int64_t top_ = 0;
+};
+
+bool needs_stored_input(OpKind op) {
+  return op == OpKind::Conv || op == OpKind::BatchNorm || op == OpKind::AvgPool3x3 || op == OpKind::AvgPool2x2 ||
+         op == OpKind::GlobalAvgPool || op == OpKind::Linear;
+}
+
+class Planner {
+ public:
+  Planner(const Network& net, int64_t batch, bool sign_bits, ForwardPlan& plan)
+      : net_(net), batch_(batch), plan_(plan), n_(net.nodes().size()) {
+    value_.assign(n_, Value{});
+    live_.assign(n_, false);
+    hook_.assign(n_, 0);
+    stored_.assign(n_, false);
+    add_reader_.assign(n_, false);
+    relus_.assign(n_, {});
+    if (sign_bits)
+      for (const auto& h : net.hooks()) hook_[static_cast<size_t>(h.node)] += h.multiplicity;
+    analyse();
+  }
+
+  void build() {
+    for (size_t id = 0; id < n_; ++id)
+      if (live_[id]) plan_node(static_cast<int>(id));
+    const int out = net_.output();
+    const Value& v = value_[static_cast<size_t>(out)];
+    if (v.kind == ValueKind::Zero) {
+      plan_.output_buffer = kZeroBuffer;
+      plan_.zero_floats = std::max(plan_.zero_floats, numel(out));
+    } else {
+      ZCNAS_REQUIRE(v.kind == ValueKind::Buffer, "CUDA executor: output node {} was not stored", out);
+      plan_.output_buffer = v.buffer;
+    }
+    assign_offsets();
+  }
+
+ private:
+  const Node& node(int id) const { return net_.node(id); }
+  int64_t units(int id) const { return net_.units(id); }
+  int64_t numel(int id) const { return batch_ * units(id); }
+
+  void analyse() {
+    ZCNAS_REQUIRE(n_ > 0 && node(0).op == OpKind::Input, "network has no input node");
+    ZCNAS_REQUIRE(net_.output() >= 0, "network has no output node");
+    live_[static_cast<size_t>(net_.output())] = true;
+    for (size_t id = n_; id-- > 0;) {
+      if (hook_[id] > 0) live_[id] = true;
+      if (!live_[id]) continue;
+      for (int in : node(static_cast<int>(id)).inputs) live_[static_cast<size_t>(in)] = true;
+    }
+    stored_[static_cast<size_t>(net_.output())] = true;
+    for (size_t id = 0; id < n_; ++id) {
+      if (!live_[id]) continue;
+      const Node& n = node(static_cast<int>(id));
+      for (int in : n.inputs) {
+        const auto i = static_cast<size_t>(in);
+        if (n.op == OpKind::Relu) {
+          relus_[i].push_back(static_cast<int>(id));
+          // ReLU(x) > 0 exactly where x > 0: a hooked ReLU counts as more hooks of its input.
+          hook_[i] += hook_[id];
+          hook_[id] = 0;
+        } else if (n.op == OpKind::Add) {
+          add_reader_[i] = true;
+        } else if (needs_stored_input(n.op)) {
+          stored_[i] = true;
+        }
+      }
+    }
+  }
+
+  int new_buffer(int64_t floats) {
+    plan_.buffer_floats.push_back(floats);
+    return static_cast<int>(plan_.buffer_floats.size()) - 1;
+  }
+
+  int new_stats(int64_t channels) {
+    plan_.stats_offset.push_back(plan_.stats_entries);
+    plan_.stats_entries += channels;
+    return static_cast<int>(plan_.stats_offset.size()) - 1;
+  }
+
+  // The stored tensor behind a value that a consumer must read from memory.
+  int stored_buffer(int id) {
+    const Value& v = value_[static_cast<size_t>(id)];
+    if (v.kind == ValueKind::Zero) {
+      plan_.zero_floats = std::max(plan_.zero_floats, numel(id));
+      return kZeroBuffer;
+    }
+    ZCNAS_REQUIRE(v.kind == ValueKind::Buffer, "CUDA executor: node {} ({}) is read but was not stored", id,
+                  op_name(node(id).op));
+    return v.buffer;
+  }
+
+  void plan_node(int id) {
+    const Node& n = node(id);
+    Value& v = value_[static_cast<size_t>(id)];
+    auto input = [&](size_t k) -> const Value& { return value_[static_cast<size_t>(n.inputs[k])]; };
+    switch (n.op) {
+      case OpKind::Input:
+        v = {ValueKind::Buffer, kInputBuffer, -1};
+        finish(id);
+        return;
+      case OpKind::Zero:
+        v = {ValueKind::Zero, kNoBuffer, -1};
+        finish(id);
+        return;
+      case OpKind::Relu:
+        // Written by the step that produced its input (see finish); only a ReLU of a ReLU needs more.
+        ZCNAS_REQUIRE(v.kind != ValueKind::Dead, "CUDA executor: ReLU node {} was not produced with its input", id);
+        finish(id);
+        return;
+      case OpKind::Conv:
+      case OpKind::AvgPool2x2:
+      case OpKind::GlobalAvgPool:
+        if (input(0).kind == ValueKind::Zero) {  // no bias: zeros stay zeros
+          v = {ValueKind::Zero, kNoBuffer, -1};
+        } else {
+          Step s;
+          s.kind = n.op == OpKind::Conv ? StepKind::Conv
+                   : n.op == OpKind::AvgPool2x2 ? StepKind::AvgPool2x2 : StepKind::GlobalAvgPool;
+          s.node = id;
+          s.in = stored_buffer(n.inputs[0]);
+          s.out = new_buffer(numel(id));
+          plan_.steps.push_back(s);
+          v = {ValueKind::Buffer, s.out, -1};
+        }
+        finish(id);
+        return;
+      case OpKind::Linear: {
+        Step s;
+        s.kind = StepKind::Linear;
+        s.node = id;
+        s.in = stored_buffer(n.inputs[0]);  // zeros too: the bias still counts
+        s.out = new_buffer(numel(id));
+        plan_.steps.push_back(s);
+        v = {ValueKind::Buffer, s.out, -1};
+        finish(id);
+        return;
+      }
+      case OpKind::BatchNorm: {
+        Step s;
+        s.kind = StepKind::BatchNormStats;
+        s.node = id;
+        s.in = stored_buffer(n.inputs[0]);
+        s.stats = new_stats(n.channels);
+        plan_.steps.push_back(s);
+        v = {ValueKind::BatchNorm, s.in, s.stats};
+        finish(id);
+        return;
+      }
+      case OpKind::AvgPool3x3:
+        v = input(0).kind == ValueKind::Zero ? Value{ValueKind::Zero, kNoBuffer, -1}
+                                             : Value{ValueKind::AvgPool3x3, stored_buffer(n.inputs[0]), -1};
+        finish(id);
+        return;
+      case OpKind::Add: {
+        std::vector<TermPlan> terms;
+        for (size_t k = 0; k < n.inputs.size(); ++k) {
+          const Value& in = input(k);
+          switch (in.kind) {
+            case ValueKind::Zero: break;  // adds nothing
+            case ValueKind::Buffer: terms.push_back({TermKind::Plain, in.buffer, -1}); break;
+            case ValueKind::BatchNorm: terms.push_back({TermKind::BatchNorm, in.buffer, in.stats}); break;
+            case ValueKind::AvgPool3x3: terms.push_back({TermKind::AvgPool3x3, in.buffer, -1}); break;
+            default:
+              throw Error(fmt::format("CUDA executor: add node {} reads node {}, which was not kept", id, n.inputs[k]));
+          }
+        }
+        if (terms.empty()) {
+          v = {ValueKind::Zero, kNoBuffer, -1};
+          finish(id);
+        } else if (terms.size() == 1) {  // the other inputs are zero: an alias, no copy
+          const TermPlan& t = terms[0];
+          v = t.kind == TermKind::Plain       ? Value{ValueKind::Buffer, t.buffer, -1}
+              : t.kind == TermKind::BatchNorm ? Value{ValueKind::BatchNorm, t.buffer, t.stats}
+                                              : Value{ValueKind::AvgPool3x3, t.buffer, -1};
+          finish(id);
+        } else {
+          emit_pointwise(id, std::move(terms), stored_[static_cast<size_t>(id)] || add_reader_[static_cast<size_t>(id)]);
+        }
+        return;
+      }
+    }
+  }
+
+  // Gives node id's ReLU consumers and hooks what they need, once its value is known.
+  void finish(int id) {
+    const auto i = static_cast<size_t>(id);
+    Value& v = value_[i];
+    if (v.kind == ValueKind::Zero) {
+      plan_.constant_agreement += hook_[i] * units(id);  // all codes 0: every pair agrees everywhere
+      for (int r : relus_[i]) value_[static_cast<size_t>(r)] = {ValueKind::Zero, kNoBuffer, -1};
+      return;
+    }
+    const bool hooked = hook_[i] > 0, relu = !relus_[i].empty();
+    if (v.kind == ValueKind::Buffer) {
+      if (hooked || relu) emit_pointwise(id, {{TermKind::Plain, v.buffer, -1}}, false);
+      return;
+    }
+    // Batch norm or pooling not yet applied: store it only when a consumer cannot apply it itself.
+    if (!hooked && !relu && !stored_[i]) return;
+    const TermPlan term = v.kind == ValueKind::BatchNorm ? TermPlan{TermKind::BatchNorm, v.buffer, v.stats}
+                                                          : TermPlan{TermKind::AvgPool3x3, v.buffer, -1};
+    emit_pointwise(id, {term}, stored_[i]);
+  }
+
+  // One fused node step (a chain of them past kMaxPointwiseTerms terms, keeping the left-to-right sum).
+  void emit_pointwise(int id, std::vector<TermPlan> terms, bool store_value) {
+    const auto i = static_cast<size_t>(id);
+    while (terms.size() > static_cast<size_t>(kMaxPointwiseTerms)) {
+      Step s;
+      s.kind = StepKind::Pointwise;
+      s.node = id;
+      s.n_terms = kMaxPointwiseTerms;
+      std::copy_n(terms.begin(), kMaxPointwiseTerms, s.terms.begin());
+      s.out = new_buffer(numel(id));
+      plan_.steps.push_back(s);
+      terms.erase(terms.begin() + 1, terms.begin() + kMaxPointwiseTerms);
+      terms[0] = {TermKind::Plain, s.out, -1};
+    }
+    Step s;
+    s.kind = StepKind::Pointwise;
+    s.node = id;
+    s.n_terms = static_cast<int>(terms.size());
+    std::copy(terms.begin(), terms.end(), s.terms.begin());
+    if (store_value) s.out = new_buffer(numel(id));
+    if (!relus_[i].empty()) s.relu = new_buffer(numel(id));
+    if (hook_[i] > 0) place_bits(id, s);
+    plan_.steps.push_back(s);
+    if (store_value) {
+      value_[i] = {ValueKind::Buffer, s.out, -1};
+    } else if (value_[i].kind == ValueKind::Dead) {
+      value_[i] = {ValueKind::Unstored, kNoBuffer, -1};
+    }
+    for (int r : relus_[i]) value_[static_cast<size_t>(r)] = {ValueKind::Buffer, s.relu, -1};
+  }
+
+  void place_bits(int id, Step& s) {
+    const int64_t m = hook_[static_cast<size_t>(id)];
+    auto it = std::find_if(plan_.groups.begin(), plan_.groups.end(), [&](const BitsGroup& g) { return g.multiplicity == m; });
+    if (it == plan_.groups.end()) it = plan_.groups.insert(plan_.groups.end(), BitsGroup{m, 0, 0, 0});
+    s.bits_group = static_cast<int>(it - plan_.groups.begin());
+    s.bits_offset = it->words;
+    it->words += sign_words(units(id));
+    it->units += units(id);
+  }
+
+  // Buffers live from their writing step to their last reader; the output lives on.
+  void assign_offsets() {
+    const size_t nb = plan_.buffer_floats.size();
+    std::vector<int> last(nb, -1);
+    auto reads = [&](const Step& s, auto&& fn) {
+      if (s.in >= 0) fn(s.in);
+      for (int t = 0; t < s.n_terms; ++t)
+        if (s.terms[static_cast<size_t>(t)].buffer >= 0) fn(s.terms[static_cast<size_t>(t)].buffer);
+    };
+    for (size_t k = 0; k < plan_.steps.size(); ++k) reads(plan_.steps[k], [&](int b) { last[static_cast<size_t>(b)] = static_cast<int>(k); });
+    if (plan_.output_buffer >= 0) last[static_cast<size_t>(plan_.output_buffer)] = INT_MAX;
+
+    plan_.buffer_offset.assign(nb, -1);
+    ArenaAllocator arena;
+    std::vector<int> done;
+    for (size_t k = 0; k < plan_.steps.size(); ++k) {
+      const Step& s = plan_.steps[k];
+      for (int b : {s.out, s.relu})
+        if (b >= 0) plan_.buffer_offset[static_cast<size_t>(b)] = arena.allocate(plan_.buffer_floats[static_cast<size_t>(b)]);
+      done.clear();
+      reads(s, [&](int b) { done.push_back(b); });
+      for (int b : {s.out, s.relu})
+        if (b >= 0) done.push_back(b);
+      std::sort(done.begin(), done.end());
+      done.erase(std::unique(done.begin(), done.end()), done.end());
+      for (int b : done)
+        if (last[static_cast<size_t>(b)] <= static_cast<int>(k))
+          arena.release(plan_.buffer_offset[static_cast<size_t>(b)], plan_.buffer_floats[static_cast<size_t>(b)]);
+    }
+    plan_.arena_floats = arena.peak();
+    int64_t base = 0;
+    for (auto& g : plan_.groups) {
+      g.base = base;
+      base += batch_ * g.words;
+    }
+    plan_.bits_words = base;
+  }
+
+  const Network& net_;
+  int64_t batch_;
+  ForwardPlan& plan_;
+  size_t n_;
+  std::vector<Value> value_;
+  std::vector<bool> live_;
+  std::vector<int64_t> hook_;       // effective multiplicity of each node's sign bits
+  std::vector<bool> stored_;        // a consumer reads the node from memory
+  std::vector<bool> add_reader_;    // an add reads it (stored, or with batch norm / pooling applied)
+  std::vector<std::vector<int>> relus_;  // ReLU nodes reading it
+};
+
+}  // namespace
+
+ForwardPlan plan_forward(const Network& net, int64_t batch, bool sign_bits) {
+  ZCNAS_REQUIRE(batch > 0, "forward plan: batch {} (need > 0)", batch);
+  ForwardPlan plan;
+  Planner(net, batch, sign_bits, plan).build();
+  return plan;
+}
+
+}  // namespace zcnas

@@ -1,0 +1,75 @@
+// The plan of one forward for a device executor, made on the host and independent of the device: which
+// kernels run in which order, what each one reads and writes, and where every tensor lives in one arena.
+//  - Batch norm and 3x3 average pooling are not stored when adds are their only consumers: the adds apply
+//    them while reading (terms of the fused node kernel, kernels/pointwise.hpp).
+//  - A node's ReLU and its sign bits are written by the step that produces the node.
+//  - Exactly-zero tensors (`none` edges and what they feed) are not computed; a consumer that must read one
+//    reads a shared zero buffer. An add with one non-zero input aliases it: skips cost no copy.
+//  - Buffers get arena offsets by liveness (best fit), so a forward needs one allocation of plan.arena_floats.
+// The CUDA executor runs it with CUDA kernels; tests/test_forward_plan.cpp runs it with their CPU twins.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "kernels/pointwise.hpp"
+#include "nn/network.hpp"
+
+namespace zcnas {
+
+constexpr int kNoBuffer = -1;
+constexpr int kInputBuffer = -2;  // the caller's input batch
+constexpr int kZeroBuffer = -3;   // the executor's zeros (at least plan.zero_floats of them)
+
+enum class StepKind {
+  Conv,            // in -> out, the node's weight
+  BatchNormStats,  // in -> statistics slot `stats` (ChannelAffine per channel, the node's weight and bias)
+  Pointwise,       // terms -> out (the value, or none), relu, sign bits
+  AvgPool2x2,      // in -> out
+  GlobalAvgPool,   // in -> out
+  Linear,          // in -> out, the node's weight and bias
+};
+
+struct TermPlan {
+  TermKind kind = TermKind::Plain;
+  int buffer = kNoBuffer;
+  int stats = -1;  // BatchNorm: the statistics slot
+};
+
+struct Step {
+  StepKind kind = StepKind::Conv;
+  int node = 0;            // the node whose shape and parameters the step uses
+  int in = kNoBuffer;
+  int out = kNoBuffer;
+  int relu = kNoBuffer;    // Pointwise: max(value, 0)
+  int stats = -1;          // BatchNormStats: the slot written
+  int n_terms = 0;         // Pointwise
+  std::array<TermPlan, kMaxPointwiseTerms> terms{};
+  int bits_group = -1;     // Pointwise: sign bits go to this group ...
+  int64_t bits_offset = 0; // ... starting at this word of each of its rows
+};
+
+// The sign bits of every hooked tensor counted `multiplicity` times: [batch][words] words at `base` in the
+// bits arena, each row the concatenation of those tensors' codes.
+struct BitsGroup {
+  int64_t multiplicity = 0, units = 0, words = 0, base = 0;
+};
+
+struct ForwardPlan {
+  std::vector<Step> steps;
+  std::vector<int64_t> buffer_floats;  // per buffer
+  std::vector<int64_t> buffer_offset;  // per buffer, floats into the arena (256-byte aligned)
+  int64_t arena_floats = 0;
+  std::vector<int64_t> stats_offset;   // per statistics slot, in ChannelAffine entries
+  int64_t stats_entries = 0;
+  std::vector<BitsGroup> groups;
+  int64_t bits_words = 0;
+  int64_t zero_floats = 0;
+  int64_t constant_agreement = 0;      // multiplicity * units over hooked tensors that are exactly zero
+  int output_buffer = kNoBuffer;       // a buffer, kInputBuffer or kZeroBuffer
+};
+
+// With sign_bits, the hooked tensors' codes are planned too; otherwise hooks are ignored.
+ForwardPlan plan_forward(const Network& net, int64_t batch, bool sign_bits);
+
+}  // namespace zcnas

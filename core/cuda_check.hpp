@@ -37,17 +37,28 @@ inline std::string status_message(cudnnStatus_t s) {
 // cuSOLVER has no status-to-text function.
 inline std::string status_message(cusolverStatus_t s) {
   switch (s) {
-    case CUSOLVER_STATUS_SUCCESS: return "cuSOLVER: success";
-    case CUSOLVER_STATUS_NOT_INITIALIZED: return "cuSOLVER: not initialised";
-    case CUSOLVER_STATUS_ALLOC_FAILED: return "cuSOLVER: allocation failed";
-    case CUSOLVER_STATUS_INVALID_VALUE: return "cuSOLVER: invalid value";
-    case CUSOLVER_STATUS_ARCH_MISMATCH: return "cuSOLVER: architecture mismatch";
-    case CUSOLVER_STATUS_EXECUTION_FAILED: return "cuSOLVER: execution failed";
-    case CUSOLVER_STATUS_INTERNAL_ERROR: return "cuSOLVER: internal error";
-    case CUSOLVER_STATUS_MATRIX_TYPE_NOT_SUPPORTED: return "cuSOLVER: matrix type not supported";
-    case CUSOLVER_STATUS_NOT_SUPPORTED: return "cuSOLVER: not supported";
-    case CUSOLVER_STATUS_INVALID_WORKSPACE: return "cuSOLVER: invalid workspace";
-    default: return fmt::format("cuSOLVER: status {}", static_cast<int>(s));
+    case CUSOLVER_STATUS_SUCCESS:
+      return "cuSOLVER: success";
+    case CUSOLVER_STATUS_NOT_INITIALIZED:
+      return "cuSOLVER: not initialised";
+    case CUSOLVER_STATUS_ALLOC_FAILED:
+      return "cuSOLVER: allocation failed";
+    case CUSOLVER_STATUS_INVALID_VALUE:
+      return "cuSOLVER: invalid value";
+    case CUSOLVER_STATUS_ARCH_MISMATCH:
+      return "cuSOLVER: architecture mismatch";
+    case CUSOLVER_STATUS_EXECUTION_FAILED:
+      return "cuSOLVER: execution failed";
+    case CUSOLVER_STATUS_INTERNAL_ERROR:
+      return "cuSOLVER: internal error";
+    case CUSOLVER_STATUS_MATRIX_TYPE_NOT_SUPPORTED:
+      return "cuSOLVER: matrix type not supported";
+    case CUSOLVER_STATUS_NOT_SUPPORTED:
+      return "cuSOLVER: not supported";
+    case CUSOLVER_STATUS_INVALID_WORKSPACE:
+      return "cuSOLVER: invalid workspace";
+    default:
+      return fmt::format("cuSOLVER: status {}", static_cast<int>(s));
   }
 }
 
@@ -63,4 +74,5 @@ void check(Status status, const char* call, const char* file, int line) {
 
 // After a kernel launch: a bad launch configuration surfaces here; faults inside the kernel surface at the
 // next synchronising call.
-#define ZCNAS_CUDA_CHECK_LAUNCH(kernel) ::zcnas::cuda::check(cudaGetLastError(), "launch of " #kernel, __FILE__, __LINE__)
+#define ZCNAS_CUDA_CHECK_LAUNCH(kernel) \
+  ::zcnas::cuda::check(cudaGetLastError(), "launch of " #kernel, __FILE__, __LINE__)

@@ -17,9 +17,9 @@ constexpr int64_t kMaxSplits = 256;
 
 __global__ void __launch_bounds__(kStatsThreads)
     batch_norm_stats_kernel(const float* __restrict__ x, int64_t batch, int64_t channels, int64_t spatial,
-                            int64_t splits, double eps, const float* __restrict__ gamma,
-                            const float* __restrict__ beta, double2* __restrict__ partials,
-                            unsigned* __restrict__ counters, ChannelAffine* __restrict__ out) {
+                            int64_t splits, double eps, const float* __restrict__ gamma, const float* __restrict__ beta,
+                            double2* __restrict__ partials, unsigned* __restrict__ counters,
+                            ChannelAffine* __restrict__ out) {
   const int64_t c = blockIdx.y, split = blockIdx.x;
   const int64_t count = batch * spatial;
   const int64_t per_block = ceil_div(count, splits);

@@ -17,7 +17,7 @@ class BatchNormWorkspace {
   unsigned* counters() { return counters_.data(); }
 
  private:
-  DeviceBuffer<double2> partials_;  // [C][splits] (sum, sum of squares)
+  DeviceBuffer<double2> partials_;   // [C][splits] (sum, sum of squares)
   DeviceBuffer<unsigned> counters_;  // [C], 0 between launches: the last block of a channel resets its own
 };
 

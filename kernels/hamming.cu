@@ -10,16 +10,18 @@ namespace zcnas::cuda {
 
 const char* hamming_method_name(HammingMethod method) {
   switch (method) {
-    case HammingMethod::Popcount: return "popcount";
-    case HammingMethod::Int8TensorCore: return "int8-tensor-core";
+    case HammingMethod::Popcount:
+      return "popcount";
+    case HammingMethod::Int8TensorCore:
+      return "int8-tensor-core";
   }
   return "?";
 }
 
 namespace {
 
-constexpr int kTile = 32;          // pairs per block: kTile x kTile
-constexpr int kChunkWords = 64;    // words staged in shared memory per step
+constexpr int kTile = 32;        // pairs per block: kTile x kTile
+constexpr int kChunkWords = 64;  // words staged in shared memory per step
 constexpr int kHammingThreads = 256;
 constexpr int kRowsPerThread = kTile / (kHammingThreads / kWarp);  // 4
 
@@ -149,7 +151,8 @@ void accumulate_hamming(const uint64_t* bits, int64_t batch, int64_t words, int6
   const int64_t chunks = std::max<int64_t>(1, ceil_div(words, kChunkWords));
   const int64_t splits = std::clamp<int64_t>(ceil_div(256, pairs), 1, std::min<int64_t>(chunks, 65535));
   const int64_t words_per_split = ceil_div(chunks, splits) * kChunkWords;
-  const dim3 grid(static_cast<unsigned>(pairs), static_cast<unsigned>(ceil_div(std::max<int64_t>(words, 1), words_per_split)));
+  const dim3 grid(static_cast<unsigned>(pairs),
+                  static_cast<unsigned>(ceil_div(std::max<int64_t>(words, 1), words_per_split)));
   hamming_popcount_kernel<<<grid, kHammingThreads, 0, stream>>>(bits, batch, words, units, multiplicity, tiles,
                                                                 words_per_split, K);
   ZCNAS_CUDA_CHECK_LAUNCH(hamming_popcount_kernel);
@@ -186,8 +189,8 @@ void HammingInt8Gemm::accumulate(const uint64_t* bits, int64_t batch, int64_t wo
     for (int64_t w0 = 0; w0 < words; w0 += chunk_words) {
       const int64_t chunk = std::min(chunk_words, words - w0);
       const int64_t items = batch * chunk;
-      expand_bits_kernel<<<static_cast<unsigned>(ceil_div(items, 256)), 256, 0, stream_>>>(bits, batch, words, w0, chunk,
-                                                                                          codes_.data());
+      expand_bits_kernel<<<static_cast<unsigned>(ceil_div(items, 256)), 256, 0, stream_>>>(bits, batch, words, w0,
+                                                                                           chunk, codes_.data());
       ZCNAS_CUDA_CHECK_LAUNCH(expand_bits_kernel);
       // G = codes^T codes in cuBLAS's column-major view: codes is [k = 64 * chunk] x [rows], lda = k ("TN").
       const int32_t alpha = 1, beta = w0 == 0 ? 0 : 1;
@@ -206,7 +209,8 @@ void flag_identical_samples(const int64_t* K, int64_t batch, int* flag, cudaStre
   ZCNAS_REQUIRE(batch >= 0 && flag != nullptr && (batch == 0 || K != nullptr), "flag_identical_samples: bad arguments");
   ZCNAS_CUDA_CHECK(cudaMemsetAsync(flag, 0, sizeof(int), stream));
   if (batch < 2) return;
-  flag_identical_samples_kernel<<<static_cast<unsigned>(ceil_div(batch * batch, 256)), 256, 0, stream>>>(K, batch, flag);
+  flag_identical_samples_kernel<<<static_cast<unsigned>(ceil_div(batch * batch, 256)), 256, 0, stream>>>(K, batch,
+                                                                                                         flag);
   ZCNAS_CUDA_CHECK_LAUNCH(flag_identical_samples_kernel);
 }
 

@@ -41,13 +41,15 @@ void draw_uniform_params(const UniformParam* params, int64_t n, uint64_t seed, c
     int64_t largest = 0;
     for (int64_t k = 0; k < m; ++k) {
       const UniformParam& p = params[first + k];
-      ZCNAS_REQUIRE(p.count >= 0 && (p.count == 0 || p.out != nullptr), "draw_uniform_params: parameter {} has count {} and output {}",
-                    first + k, p.count, static_cast<const void*>(p.out));
+      ZCNAS_REQUIRE(p.count >= 0 && (p.count == 0 || p.out != nullptr),
+                    "draw_uniform_params: parameter {} has count {} and output {}", first + k, p.count,
+                    static_cast<const void*>(p.out));
       table.params[k] = p;
       largest = std::max(largest, p.count);
     }
     if (largest == 0) continue;
-    const dim3 grid(static_cast<unsigned>(std::min<int64_t>(ceil_div(largest, kThreads), 256)), static_cast<unsigned>(m));
+    const dim3 grid(static_cast<unsigned>(std::min<int64_t>(ceil_div(largest, kThreads), 256)),
+                    static_cast<unsigned>(m));
     draw_uniform_params_kernel<<<grid, kThreads, 0, stream>>>(table, seed);
     ZCNAS_CUDA_CHECK_LAUNCH(draw_uniform_params_kernel);
   }

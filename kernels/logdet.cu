@@ -38,7 +38,8 @@ BatchedLogAbsDet::BatchedLogAbsDet(cudaStream_t stream) : stream_(stream), cusol
 void BatchedLogAbsDet::compute(const double* K, int64_t n, int64_t count, double* scores) {
   if (count == 0) return;
   ZCNAS_REQUIRE(count > 0 && n >= 0, "log-determinant of {} matrices of size {}", count, n);
-  ZCNAS_REQUIRE(n < (int64_t{1} << 15) && count < (int64_t{1} << 31), "log-determinant: {} matrices of size {} exceed cuSOLVER's int sizes", count, n);
+  ZCNAS_REQUIRE(n < (int64_t{1} << 15) && count < (int64_t{1} << 31),
+                "log-determinant: {} matrices of size {} exceed cuSOLVER's int sizes", count, n);
   ZCNAS_REQUIRE(K != nullptr && scores != nullptr, "log-determinant: null pointer");
   if (n == 0) {
     for (int64_t m = 0; m < count; ++m) scores[m] = 0.0;  // the empty product
@@ -55,14 +56,14 @@ void BatchedLogAbsDet::compute(const double* K, int64_t n, int64_t count, double
   host_scores_.reserve_discard(cm);
 
   matrix_pointers_kernel<<<static_cast<unsigned>(ceil_div(count, 256)), 256, 0, stream_>>>(work_.data(), n, count,
-                                                                                            pointers_.data());
+                                                                                           pointers_.data());
   ZCNAS_CUDA_CHECK_LAUNCH(matrix_pointers_kernel);
   ZCNAS_CUDA_CHECK(cudaMemcpyAsync(work_.data(), K, cm * static_cast<size_t>(n * n) * sizeof(double),
                                    cudaMemcpyDeviceToDevice, stream_));
-  ZCNAS_CUDA_CHECK(cusolverDnDpotrfBatched(cusolver_.get(), CUBLAS_FILL_MODE_LOWER, ni, pointers_.data(), ni,
-                                           info_.data(), ci));
+  ZCNAS_CUDA_CHECK(
+      cusolverDnDpotrfBatched(cusolver_.get(), CUBLAS_FILL_MODE_LOWER, ni, pointers_.data(), ni, info_.data(), ci));
   log_diagonal_kernel<<<static_cast<unsigned>(count), 128, 0, stream_>>>(work_.data(), n, info_.data(), true,
-                                                                        device_scores_.data());
+                                                                         device_scores_.data());
   ZCNAS_CUDA_CHECK_LAUNCH(log_diagonal_kernel);
   ZCNAS_CUDA_CHECK(cudaMemcpyAsync(host_scores_.data(), device_scores_.data(), cm * sizeof(double),
                                    cudaMemcpyDeviceToHost, stream_));
@@ -83,8 +84,8 @@ void BatchedLogAbsDet::compute(const double* K, int64_t n, int64_t count, double
                                       info_.data()));
     log_diagonal_kernel<<<1, 128, 0, stream_>>>(work_.data(), n, info_.data(), false, device_scores_.data());
     ZCNAS_CUDA_CHECK_LAUNCH(log_diagonal_kernel);
-    ZCNAS_CUDA_CHECK(cudaMemcpyAsync(host_scores_.data(), device_scores_.data(), sizeof(double), cudaMemcpyDeviceToHost,
-                                     stream_));
+    ZCNAS_CUDA_CHECK(
+        cudaMemcpyAsync(host_scores_.data(), device_scores_.data(), sizeof(double), cudaMemcpyDeviceToHost, stream_));
     ZCNAS_CUDA_CHECK(cudaStreamSynchronize(stream_));
     scores[m] = host_scores_[0];
   }

@@ -22,11 +22,11 @@ class BatchedLogAbsDet {
  private:
   cudaStream_t stream_;
   CusolverHandle cusolver_;
-  DeviceBuffer<double> work_;          // [count][n][n] factors
-  DeviceBuffer<double*> pointers_;     // [count] matrix pointers into work_
-  DeviceBuffer<int> info_;             // [count] potrf status, then getrf status of one matrix
-  DeviceBuffer<double> device_scores_; // [count]
-  DeviceBuffer<int> pivots_;           // [n]
+  DeviceBuffer<double> work_;           // [count][n][n] factors
+  DeviceBuffer<double*> pointers_;      // [count] matrix pointers into work_
+  DeviceBuffer<int> info_;              // [count] potrf status, then getrf status of one matrix
+  DeviceBuffer<double> device_scores_;  // [count]
+  DeviceBuffer<int> pivots_;            // [n]
   DeviceBuffer<double> lu_workspace_;
   PinnedBuffer<int> host_info_;
   PinnedBuffer<double> host_scores_;

@@ -25,7 +25,8 @@ __device__ __forceinline__ float term_value(const PointwiseTerm& term, const Poi
                                             uint32_t c) {
   const float* __restrict__ x = term.x + b * a.units;
   switch (term.kind) {
-    case TermKind::Plain: return __ldg(x + u);
+    case TermKind::Plain:
+      return __ldg(x + u);
     case TermKind::BatchNorm: {
       const float4 p = __ldg(reinterpret_cast<const float4*>(term.affine) + c);  // mean, invstd, gamma, beta
       return __fmaf_rn(__fmul_rn(__fsub_rn(__ldg(x + u), p.x), p.y), p.z, p.w);

@@ -17,7 +17,8 @@ void pointwise_cpu(const PointwiseShape& shape, const PointwiseTerm* terms, int 
   ZCNAS_REQUIRE(!out.bits || out.bits_words >= sign_words(units), "pointwise: {} words cannot hold {} units",
                 out.bits_words, units);
   for (int64_t b = 0; b < shape.batch; ++b) {
-    if (out.bits) std::memset(out.bits + b * out.bits_stride, 0, static_cast<size_t>(out.bits_words) * sizeof(uint64_t));
+    if (out.bits)
+      std::memset(out.bits + b * out.bits_stride, 0, static_cast<size_t>(out.bits_words) * sizeof(uint64_t));
     for (int64_t u = 0; u < units; ++u) {
       const int64_t c = u / hw, s = u % hw, oy = s / shape.width, ox = s % shape.width;
       float value = 0.0f;
@@ -26,7 +27,9 @@ void pointwise_cpu(const PointwiseShape& shape, const PointwiseTerm* terms, int 
         const float* x = term.x + b * units;
         float v = 0.0f;
         switch (term.kind) {
-          case TermKind::Plain: v = x[u]; break;
+          case TermKind::Plain:
+            v = x[u];
+            break;
           case TermKind::BatchNorm: {
             const ChannelAffine a = term.affine[c];
             v = std::fma((x[u] - a.mean) * a.invstd, a.gamma, a.beta);

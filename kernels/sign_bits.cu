@@ -45,8 +45,8 @@ void pack_sign_bits(const T* x, const SignLayout& layout, uint64_t* bits, int64_
   const int64_t spans = ceil_div(words, span_words);
   constexpr int kThreads = 256;
   const int64_t blocks = ceil_div(layout.batch * spans * kWarp, kThreads);
-  pack_sign_bits_kernel<T><<<static_cast<unsigned>(blocks), kThreads, 0, stream>>>(x, layout, bits, units, words, spans,
-                                                                                  span_words);
+  pack_sign_bits_kernel<T>
+      <<<static_cast<unsigned>(blocks), kThreads, 0, stream>>>(x, layout, bits, units, words, spans, span_words);
   ZCNAS_CUDA_CHECK_LAUNCH(pack_sign_bits_kernel);
 }
 

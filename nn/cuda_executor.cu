@@ -1,6 +1,4 @@
 // CUDA executor: plan a forward on the host (fusion, aliasing, arena offsets), then queue it on one stream.
-#include "nn/cuda_executor.hpp"
-
 #include <algorithm>
 #include <array>
 #include <mutex>
@@ -14,6 +12,7 @@
 #include "kernels/pointwise.cuh"
 #include "kernels/pool.cuh"
 #include "kernels/sign_bits.hpp"
+#include "nn/cuda_executor.hpp"
 #include "nn/forward_plan.hpp"
 
 namespace zcnas {
@@ -41,9 +40,9 @@ struct ConvKey {
 struct ConvKeyHash {
   size_t operator()(const ConvKey& k) const {
     uint64_t h = 0;
-    for (int64_t v : {k.batch, k.in_channels, k.height, k.width, k.out_channels, int64_t{k.kernel}, int64_t{k.stride},
-                      int64_t{k.pad}, static_cast<int64_t>(k.math), int64_t{k.transform},
-                      static_cast<int64_t>(k.workspace_limit)})
+    for (int64_t v :
+         {k.batch, k.in_channels, k.height, k.width, k.out_channels, int64_t{k.kernel}, int64_t{k.stride},
+          int64_t{k.pad}, static_cast<int64_t>(k.math), int64_t{k.transform}, static_cast<int64_t>(k.workspace_limit)})
       h = mix64(h ^ static_cast<uint64_t>(v));
     return static_cast<size_t>(h);
   }
@@ -83,12 +82,14 @@ struct ConvDescriptors {
                                                 static_cast<int>(k.width)));
     ZCNAS_CUDA_CHECK(cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, static_cast<int>(k.batch),
                                                 static_cast<int>(k.out_channels), out_hw[0], out_hw[1]));
-    ZCNAS_CUDA_CHECK(cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, static_cast<int>(k.out_channels),
-                                                static_cast<int>(k.in_channels), k.kernel, k.kernel));
+    ZCNAS_CUDA_CHECK(cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
+                                                static_cast<int>(k.out_channels), static_cast<int>(k.in_channels),
+                                                k.kernel, k.kernel));
     // PyTorch's convolution is a cross-correlation.
     ZCNAS_CUDA_CHECK(cudnnSetConvolution2dDescriptor(conv, k.pad, k.pad, k.stride, k.stride, 1, 1,
                                                      CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
-    ZCNAS_CUDA_CHECK(cudnnSetConvolutionMathType(conv, k.math == ConvMath::Fp32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH));
+    ZCNAS_CUDA_CHECK(
+        cudnnSetConvolutionMathType(conv, k.math == ConvMath::Fp32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH));
   }
 };
 
@@ -128,8 +129,8 @@ class ConvAlgorithmCache {
     // Implicit GEMM in FMA arithmetic supports every shape here.
     ConvChoice fallback;
     ZCNAS_CUDA_CHECK(cudnnSetConvolutionMathType(d.conv, CUDNN_FMA_MATH));
-    ZCNAS_CUDA_CHECK(cudnnGetConvolutionForwardWorkspaceSize(handle, d.x, d.w, d.conv, d.y, fallback.algo,
-                                                             &fallback.workspace));
+    ZCNAS_CUDA_CHECK(
+        cudnnGetConvolutionForwardWorkspaceSize(handle, d.x, d.w, d.conv, d.y, fallback.algo, &fallback.workspace));
     return fallback;
   }
 
@@ -168,15 +169,15 @@ struct CudaExecutor::Impl {
   ConvAlgorithmCache& algorithms;
   std::unordered_map<ConvKey, std::unique_ptr<ConvPlan>, ConvKeyHash> convs;
 
-  DeviceBuffer<float> arena;            // activations
-  DeviceBuffer<float> params;           // parameters of the current network
-  DeviceBuffer<float> zeros;            // read-only zeros for `none` edges
+  DeviceBuffer<float> arena;                    // activations
+  DeviceBuffer<float> params;                   // parameters of the current network
+  DeviceBuffer<float> zeros;                    // read-only zeros for `none` edges
   DeviceBuffer<float> param_ones, param_zeros;  // drawn batch-norm weights and biases
-  DeviceBuffer<ChannelAffine> stats;    // batch-norm statistics of the current forward
-  DeviceBuffer<uint64_t> bits;          // sign bits of the current forward
+  DeviceBuffer<ChannelAffine> stats;            // batch-norm statistics of the current forward
+  DeviceBuffer<uint64_t> bits;                  // sign bits of the current forward
   DeviceBuffer<unsigned char> workspace;
   cuda::BatchNormWorkspace bn_workspace;
-  cuda::PinnedBuffer<float> staging;    // upload_params
+  cuda::PinnedBuffer<float> staging;  // upload_params
   cuda::Event staging_free;
 
   const Network* params_net = nullptr;
@@ -264,8 +265,9 @@ struct CudaExecutor::Impl {
         std::array<PointwiseTerm, kMaxPointwiseTerms> terms{};
         for (int t = 0; t < s.n_terms; ++t) {
           const TermPlan& tp = s.terms[static_cast<size_t>(t)];
-          terms[static_cast<size_t>(t)] = {tp.kind, buffer_ptr(tp.buffer, input),
-                                           tp.stats >= 0 ? stats.data() + plan.stats_offset[static_cast<size_t>(tp.stats)] : nullptr};
+          terms[static_cast<size_t>(t)] = {
+              tp.kind, buffer_ptr(tp.buffer, input),
+              tp.stats >= 0 ? stats.data() + plan.stats_offset[static_cast<size_t>(tp.stats)] : nullptr};
         }
         PointwiseOutputs o;
         o.y = out;
@@ -351,8 +353,10 @@ void CudaExecutor::draw_params(const Network& net, uint64_t seed) {
   int64_t total = 0, constants = 0;
   for (const auto& spec : net.params()) {
     const int64_t numel = shape_numel(spec.shape);
-    if (spec.init == ParamInit::Uniform) total += (numel + 63) / 64 * 64;
-    else constants = std::max(constants, numel);
+    if (spec.init == ParamInit::Uniform)
+      total += (numel + 63) / 64 * 64;
+    else
+      constants = std::max(constants, numel);
   }
   ensure_capacity(m.params, total, m.st());
   m.ensure_constant(m.param_zeros, constants, 0.0f);
@@ -363,8 +367,12 @@ void CudaExecutor::draw_params(const Network& net, uint64_t seed) {
   for (const auto& spec : net.params()) {
     const int64_t numel = shape_numel(spec.shape);
     switch (spec.init) {
-      case ParamInit::Ones: m.param_ptrs[spec.name] = {m.param_ones.data(), numel}; break;
-      case ParamInit::Zeros: m.param_ptrs[spec.name] = {m.param_zeros.data(), numel}; break;
+      case ParamInit::Ones:
+        m.param_ptrs[spec.name] = {m.param_ones.data(), numel};
+        break;
+      case ParamInit::Zeros:
+        m.param_ptrs[spec.name] = {m.param_zeros.data(), numel};
+        break;
       case ParamInit::Uniform:
         m.draws.push_back({name_key(spec.name), spec.bound, numel, m.params.data() + offset});
         m.param_ptrs[spec.name] = {m.params.data() + offset, numel};
@@ -384,7 +392,8 @@ ParamStore CudaExecutor::download_params(const Network& net) {
   for (const auto& spec : net.params()) {
     const DeviceParam& p = m.param(spec.name, shape_numel(spec.shape));
     Tensor t(spec.shape);
-    ZCNAS_CUDA_CHECK(cudaMemcpy(t.data.data(), p.data, static_cast<size_t>(p.numel) * sizeof(float), cudaMemcpyDeviceToHost));
+    ZCNAS_CUDA_CHECK(
+        cudaMemcpy(t.data.data(), p.data, static_cast<size_t>(p.numel) * sizeof(float), cudaMemcpyDeviceToHost));
     store.set(spec.name, std::move(t));
   }
   return store;
@@ -416,7 +425,8 @@ DeviceTensorView CudaExecutor::forward(const Network& net, const float* input, i
   m.hooked = HookedSignBits{};
   m.hooked.batch = batch;
   m.hooked.constant_agreement = plan.constant_agreement;
-  for (const BitsGroup& g : plan.groups) m.hooked.groups.push_back({g.multiplicity, g.units, g.words, m.bits.data() + g.base});
+  for (const BitsGroup& g : plan.groups)
+    m.hooked.groups.push_back({g.multiplicity, g.units, g.words, m.bits.data() + g.base});
 
   const Node& o = net.node(net.output());
   return {m.buffer_ptr(plan.output_buffer, input), {batch, o.channels, o.height, o.width}};

@@ -197,8 +197,9 @@ class Planner {
           v = {ValueKind::Zero, kNoBuffer, -1};
         } else {
           Step s;
-          s.kind = n.op == OpKind::Conv ? StepKind::Conv
-                   : n.op == OpKind::AvgPool2x2 ? StepKind::AvgPool2x2 : StepKind::GlobalAvgPool;
+          s.kind = n.op == OpKind::Conv         ? StepKind::Conv
+                   : n.op == OpKind::AvgPool2x2 ? StepKind::AvgPool2x2
+                                                : StepKind::GlobalAvgPool;
           s.node = id;
           s.in = stored_buffer(n.inputs[0]);
           s.out = new_buffer(numel(id));
@@ -239,10 +240,17 @@ class Planner {
         for (size_t k = 0; k < n.inputs.size(); ++k) {
           const Value& in = input(k);
           switch (in.kind) {
-            case ValueKind::Zero: break;  // adds nothing
-            case ValueKind::Buffer: terms.push_back({TermKind::Plain, in.buffer, -1}); break;
-            case ValueKind::BatchNorm: terms.push_back({TermKind::BatchNorm, in.buffer, in.stats}); break;
-            case ValueKind::AvgPool3x3: terms.push_back({TermKind::AvgPool3x3, in.buffer, -1}); break;
+            case ValueKind::Zero:
+              break;  // adds nothing
+            case ValueKind::Buffer:
+              terms.push_back({TermKind::Plain, in.buffer, -1});
+              break;
+            case ValueKind::BatchNorm:
+              terms.push_back({TermKind::BatchNorm, in.buffer, in.stats});
+              break;
+            case ValueKind::AvgPool3x3:
+              terms.push_back({TermKind::AvgPool3x3, in.buffer, -1});
+              break;
             default:
               throw Error(fmt::format("CUDA executor: add node {} reads node {}, which was not kept", id, n.inputs[k]));
           }
@@ -257,7 +265,8 @@ class Planner {
                                               : Value{ValueKind::AvgPool3x3, t.buffer, -1};
           finish(id);
         } else {
-          emit_pointwise(id, std::move(terms), stored_[static_cast<size_t>(id)] || add_reader_[static_cast<size_t>(id)]);
+          emit_pointwise(id, std::move(terms),
+                         stored_[static_cast<size_t>(id)] || add_reader_[static_cast<size_t>(id)]);
         }
         return;
       }
@@ -281,7 +290,7 @@ class Planner {
     // Batch norm or pooling not yet applied: store it only when a consumer cannot apply it itself.
     if (!hooked && !relu && !stored_[i]) return;
     const TermPlan term = v.kind == ValueKind::BatchNorm ? TermPlan{TermKind::BatchNorm, v.buffer, v.stats}
-                                                          : TermPlan{TermKind::AvgPool3x3, v.buffer, -1};
+                                                         : TermPlan{TermKind::AvgPool3x3, v.buffer, -1};
     emit_pointwise(id, {term}, stored_[i]);
   }
 
@@ -318,7 +327,8 @@ class Planner {
 
   void place_bits(int id, Step& s) {
     const int64_t m = hook_[static_cast<size_t>(id)];
-    auto it = std::find_if(plan_.groups.begin(), plan_.groups.end(), [&](const BitsGroup& g) { return g.multiplicity == m; });
+    auto it =
+        std::find_if(plan_.groups.begin(), plan_.groups.end(), [&](const BitsGroup& g) { return g.multiplicity == m; });
     if (it == plan_.groups.end()) it = plan_.groups.insert(plan_.groups.end(), BitsGroup{m, 0, 0, 0});
     s.bits_group = static_cast<int>(it - plan_.groups.begin());
     s.bits_offset = it->words;
@@ -335,7 +345,8 @@ class Planner {
       for (int t = 0; t < s.n_terms; ++t)
         if (s.terms[static_cast<size_t>(t)].buffer >= 0) fn(s.terms[static_cast<size_t>(t)].buffer);
     };
-    for (size_t k = 0; k < plan_.steps.size(); ++k) reads(plan_.steps[k], [&](int b) { last[static_cast<size_t>(b)] = static_cast<int>(k); });
+    for (size_t k = 0; k < plan_.steps.size(); ++k)
+      reads(plan_.steps[k], [&](int b) { last[static_cast<size_t>(b)] = static_cast<int>(k); });
     if (plan_.output_buffer >= 0) last[static_cast<size_t>(plan_.output_buffer)] = INT_MAX;
 
     plan_.buffer_offset.assign(nb, -1);
@@ -344,7 +355,8 @@ class Planner {
     for (size_t k = 0; k < plan_.steps.size(); ++k) {
       const Step& s = plan_.steps[k];
       for (int b : {s.out, s.relu})
-        if (b >= 0) plan_.buffer_offset[static_cast<size_t>(b)] = arena.allocate(plan_.buffer_floats[static_cast<size_t>(b)]);
+        if (b >= 0)
+          plan_.buffer_offset[static_cast<size_t>(b)] = arena.allocate(plan_.buffer_floats[static_cast<size_t>(b)]);
       done.clear();
       reads(s, [&](int b) { done.push_back(b); });
       for (int b : {s.out, s.relu})
@@ -370,9 +382,9 @@ class Planner {
   size_t n_;
   std::vector<Value> value_;
   std::vector<bool> live_;
-  std::vector<int64_t> hook_;       // effective multiplicity of each node's sign bits
-  std::vector<bool> stored_;        // a consumer reads the node from memory
-  std::vector<bool> add_reader_;    // an add reads it (stored, or with batch norm / pooling applied)
+  std::vector<int64_t> hook_;            // effective multiplicity of each node's sign bits
+  std::vector<bool> stored_;             // a consumer reads the node from memory
+  std::vector<bool> add_reader_;         // an add reads it (stored, or with batch norm / pooling applied)
   std::vector<std::vector<int>> relus_;  // ReLU nodes reading it
 };
 

@@ -38,15 +38,15 @@ struct TermPlan {
 
 struct Step {
   StepKind kind = StepKind::Conv;
-  int node = 0;            // the node whose shape and parameters the step uses
+  int node = 0;  // the node whose shape and parameters the step uses
   int in = kNoBuffer;
   int out = kNoBuffer;
-  int relu = kNoBuffer;    // Pointwise: max(value, 0)
-  int stats = -1;          // BatchNormStats: the slot written
-  int n_terms = 0;         // Pointwise
+  int relu = kNoBuffer;  // Pointwise: max(value, 0)
+  int stats = -1;        // BatchNormStats: the slot written
+  int n_terms = 0;       // Pointwise
   std::array<TermPlan, kMaxPointwiseTerms> terms{};
-  int bits_group = -1;     // Pointwise: sign bits go to this group ...
-  int64_t bits_offset = 0; // ... starting at this word of each of its rows
+  int bits_group = -1;      // Pointwise: sign bits go to this group ...
+  int64_t bits_offset = 0;  // ... starting at this word of each of its rows
 };
 
 // The sign bits of every hooked tensor counted `multiplicity` times: [batch][words] words at `base` in the
@@ -60,13 +60,13 @@ struct ForwardPlan {
   std::vector<int64_t> buffer_floats;  // per buffer
   std::vector<int64_t> buffer_offset;  // per buffer, floats into the arena (256-byte aligned)
   int64_t arena_floats = 0;
-  std::vector<int64_t> stats_offset;   // per statistics slot, in ChannelAffine entries
+  std::vector<int64_t> stats_offset;  // per statistics slot, in ChannelAffine entries
   int64_t stats_entries = 0;
   std::vector<BitsGroup> groups;
   int64_t bits_words = 0;
   int64_t zero_floats = 0;
-  int64_t constant_agreement = 0;      // multiplicity * units over hooked tensors that are exactly zero
-  int output_buffer = kNoBuffer;       // a buffer, kInputBuffer or kZeroBuffer
+  int64_t constant_agreement = 0;  // multiplicity * units over hooked tensors that are exactly zero
+  int output_buffer = kNoBuffer;   // a buffer, kInputBuffer or kZeroBuffer
 };
 
 // With sign_bits, the hooked tensors' codes are planned too; otherwise hooks are ignored.

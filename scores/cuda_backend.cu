@@ -38,12 +38,12 @@ struct Lane {
   CudaExecutor exec;
   cuda::BatchedLogAbsDet logdet;
   std::unique_ptr<cuda::HammingInt8Gemm> int8;
-  DeviceBuffer<int64_t> K;             // [slots][B][B] agreements, exact
-  DeviceBuffer<double> K_double;       // [slots][B][B] the same, for the factorisation
-  DeviceBuffer<int> identical;         // [slots] two samples with identical codes: K exactly singular
+  DeviceBuffer<int64_t> K;        // [slots][B][B] agreements, exact
+  DeviceBuffer<double> K_double;  // [slots][B][B] the same, for the factorisation
+  DeviceBuffer<int> identical;    // [slots] two samples with identical codes: K exactly singular
   cuda::PinnedBuffer<int> host_identical;
-  cuda::PinnedBuffer<double> host_K;   // keep_kernel only
-  std::vector<size_t> pending;         // job index of each filled slot
+  cuda::PinnedBuffer<double> host_K;  // keep_kernel only
+  std::vector<size_t> pending;        // job index of each filled slot
   std::vector<double> scores;
 };
 

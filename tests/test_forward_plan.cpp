@@ -68,13 +68,15 @@ TwinResult run_plan(const Network& net, const ParamStore& params, const Tensor& 
         break;
       case StepKind::BatchNormStats:
         batch_norm_stats_cpu(ptr(s.in), batch, n.channels, n.height * n.width, params.at(n.weight).data.data(),
-                             params.at(n.bias).data.data(), stats.data() + plan.stats_offset[static_cast<size_t>(s.stats)]);
+                             params.at(n.bias).data.data(),
+                             stats.data() + plan.stats_offset[static_cast<size_t>(s.stats)]);
         break;
       case StepKind::Pointwise: {
         PointwiseTerm terms[kMaxPointwiseTerms];
         for (int t = 0; t < s.n_terms; ++t) {
           const TermPlan& tp = s.terms[static_cast<size_t>(t)];
-          terms[t] = {tp.kind, ptr(tp.buffer), tp.stats >= 0 ? stats.data() + plan.stats_offset[static_cast<size_t>(tp.stats)] : nullptr};
+          terms[t] = {tp.kind, ptr(tp.buffer),
+                      tp.stats >= 0 ? stats.data() + plan.stats_offset[static_cast<size_t>(tp.stats)] : nullptr};
         }
         PointwiseOutputs o;
         o.y = ptr(s.out);
@@ -127,7 +129,8 @@ std::vector<nb201::Arch> test_archs() {
   // Zeros in the middle of a cell: node 1 and node 2 are `none`-only, node 3 sums what is left.
   archs.push_back(nb201::parse_arch("|none~0|+|none~0|none~1|+|nor_conv_3x3~0|skip_connect~1|avg_pool_3x3~2|"));
   archs.push_back(nb201::parse_arch("|nor_conv_1x1~0|+|none~0|skip_connect~1|+|none~0|none~1|skip_connect~2|"));
-  archs.push_back(nb201::parse_arch("|avg_pool_3x3~0|+|avg_pool_3x3~0|avg_pool_3x3~1|+|skip_connect~0|skip_connect~1|skip_connect~2|"));
+  archs.push_back(nb201::parse_arch(
+      "|avg_pool_3x3~0|+|avg_pool_3x3~0|avg_pool_3x3~1|+|skip_connect~0|skip_connect~1|skip_connect~2|"));
   archs.push_back(nb201::index_to_arch(0));
   archs.push_back(nb201::index_to_arch(6111));
   std::mt19937_64 rng(7);
@@ -202,7 +205,9 @@ TEST(ForwardPlan, BatchNormAndPoolingFeedingOnlyAddsAreNeverStored) {
   EXPECT_LT(plan.arena_floats, 20 * 128 * 16 * 32 * 32);
 }
 
-TEST(ForwardPlan, RejectsAnEmptyBatch) { EXPECT_THROW(plan_forward(nb201::build_network(nb201::index_to_arch(0)), 0, true), Error); }
+TEST(ForwardPlan, RejectsAnEmptyBatch) {
+  EXPECT_THROW(plan_forward(nb201::build_network(nb201::index_to_arch(0)), 0, true), Error);
+}
 
 }  // namespace
 }  // namespace zcnas

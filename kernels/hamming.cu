@@ -8,16 +8,6 @@
 
 namespace zcnas::cuda {
 
-const char* hamming_method_name(HammingMethod method) {
-  switch (method) {
-    case HammingMethod::Popcount:
-      return "popcount";
-    case HammingMethod::Int8TensorCore:
-      return "int8-tensor-core";
-  }
-  return "?";
-}
-
 namespace {
 
 constexpr int kTile = 32;        // pairs per block: kTile x kTile

@@ -17,9 +17,6 @@
 
 namespace zcnas::cuda {
 
-enum class HammingMethod { Popcount, Int8TensorCore };
-const char* hamming_method_name(HammingMethod method);
-
 // bits: [batch][words], zero past `units`; K: [batch][batch].
 void accumulate_hamming(const uint64_t* bits, int64_t batch, int64_t words, int64_t units, int64_t multiplicity,
                         int64_t* K, cudaStream_t stream);

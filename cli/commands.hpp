@@ -8,6 +8,7 @@ namespace zcnas::cli {
 void register_score(CLI::App& app, std::function<int()>& action);
 void register_space(CLI::App& app, std::function<int()>& action);
 void register_search(CLI::App& app, std::function<int()>& action);
+void register_eval(CLI::App& app, std::function<int()>& action);
 void register_combine(CLI::App& app, std::function<int()>& action);
 
 }  // namespace zcnas::cli

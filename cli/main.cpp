@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   zcnas::cli::register_score(app, action);
   zcnas::cli::register_space(app, action);
   zcnas::cli::register_search(app, action);
+  zcnas::cli::register_eval(app, action);
   zcnas::cli::register_combine(app, action);
   try {
     app.parse(argc, argv);

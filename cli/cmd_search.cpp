@@ -1,11 +1,18 @@
-// `zcnas search`: NASWOT's random search over NB201 with live scoring: N archs sampled with replacement,
-// the best score wins, R independent runs; with the ground truth, the winners' accuracies.
+// `zcnas search`: NASWOT's random search, REA and AREA over NB201, with live scoring (the engine) or a
+// precomputed score table as fitness; R independent runs, on the GPU when there is one. With the ground
+// truth it reports every run's winner and mean ± std of the winners' accuracies, and the search time.
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "search/random_search.hpp"
+#include "io/score_table.hpp"
+#include "search/evolution.hpp"
+#include "search/score_table_reader.hpp"
+#include "search/search_summary.hpp"
+#include "search/table_fitness.hpp"
 #include "search/truth.hpp"
 
 namespace zcnas::cli {
@@ -14,72 +21,171 @@ namespace {
 struct SearchOptions {
   DataOptions data;
   EngineOptions engine;
-  int64_t samples = 100;
+  std::string algorithm = "random";
+  std::optional<int64_t> samples;  // random: N (default 100); AREA: M (default 1000)
+  int64_t population = 10;
+  int64_t sample_size = 3;
+  std::optional<int64_t> cycles;
+  std::optional<int64_t> budget;
   int64_t runs = 10;
   uint64_t search_seed = 0;
+  std::string fitness_table;
+  std::string score_column;
   std::string truth;
+  std::string json;
 };
 
+SearchConfig make_config(const SearchOptions& o) {
+  SearchConfig c;
+  c.algorithm = parse_search_algorithm(o.algorithm);
+  c.population = o.population;
+  c.tournament = o.sample_size;
+  c.seed = o.search_seed;
+  c.samples = o.samples.value_or(c.algorithm == SearchAlgorithm::Area ? 1000 : 100);
+  c.cycles = o.cycles.value_or(100);
+  if (o.budget) {
+    // The budget counts fitness evaluations per run, the initial draws included.
+    if (c.algorithm == SearchAlgorithm::Random) {
+      ZCNAS_REQUIRE(!o.samples, "random search: give --samples or --budget, not both (both set N)");
+      c.samples = *o.budget;
+    } else {
+      const int64_t initial = initial_draws(c);
+      ZCNAS_REQUIRE(*o.budget >= initial, "--budget {} is smaller than the {} archs {} draws before evolving",
+                    *o.budget, initial, search_algorithm_name(c.algorithm));
+      c.cycles = *o.budget - initial;
+    }
+  }
+  validate(c);
+  return c;
+}
+
+// Live scoring: every index scored once per search, on the chosen backend, with progress on stderr.
+struct LiveFitness {
+  LiveFitness(const SearchOptions& o, int64_t expected)
+      : input(load_input(o.data)),
+        backend(open_backend(o.engine)),
+        options(network_options(o.engine)),
+        init_seed(o.engine.init_seed),
+        progress(expected, "scored (at most)") {
+    std::vector<int64_t> space(static_cast<size_t>(nb201::kNumArchs));
+    for (int64_t i = 0; i < nb201::kNumArchs; ++i) space[static_cast<size_t>(i)] = i;
+    fitness.emplace([this](const std::vector<int64_t>& indices) { return score(indices); }, std::move(space));
+  }
+
+  std::vector<double> score(const std::vector<int64_t>& indices) {
+    std::vector<Network> nets;
+    for (int64_t i : indices) nets.push_back(nb201::build_network(nb201::index_to_arch(i), options));
+    std::vector<NetworkJob> jobs;
+    for (const auto& n : nets) jobs.push_back({&n, nullptr, init_seed});
+    std::vector<double> scores;
+    for (const auto& r : backend->naswot(jobs, input, false)) scores.push_back(r.score);
+    progress.advance(static_cast<int64_t>(indices.size()));
+    return scores;
+  }
+
+  Tensor input;
+  std::unique_ptr<Backend> backend;
+  nb201::NetworkOptions options;
+  uint64_t init_seed;
+  Progress progress;
+  std::optional<CachedFitness> fitness;
+};
+
+bool run_on_device(const std::string& device) {
+  if (device == "cpu") return false;
+  if (device == "cuda") {
+    ZCNAS_REQUIRE(device_search_available(), "--device cuda: {}",
+                  cuda_device_count() == 0 ? "no CUDA device here" : "this build has no CUDA support");
+    return true;
+  }
+  return device_search_available();
+}
+
 int run_search(const SearchOptions& o) {
+  const SearchConfig config = make_config(o);
   std::optional<GroundTruth> truth;
   if (!o.truth.empty()) {
     truth = load_nb201_truth(o.truth);
     ZCNAS_REQUIRE(truth->size() == nb201::kNumArchs, "ground truth '{}' has {} rows, NB201 has {}", o.truth,
                   truth->size(), nb201::kNumArchs);
   }
-  const Tensor input = load_input(o.data);
-  auto backend = open_backend(o.engine);
-  const auto net_options = network_options(o.engine);
 
-  std::vector<int64_t> space(static_cast<size_t>(nb201::kNumArchs));
-  for (int64_t i = 0; i < nb201::kNumArchs; ++i) space[static_cast<size_t>(i)] = i;
-  Progress progress(o.samples * o.runs, "sampled");
-  CachedFitness fitness(
-      [&](const std::vector<int64_t>& indices) {
-        std::vector<Network> nets;
-        for (int64_t i : indices) nets.push_back(nb201::build_network(nb201::index_to_arch(i), net_options));
-        std::vector<NetworkJob> jobs;
-        for (const auto& n : nets) jobs.push_back({&n, nullptr, o.engine.init_seed});
-        std::vector<double> scores;
-        for (const auto& r : backend->naswot(jobs, input, false)) scores.push_back(r.score);
-        return scores;
-      },
-      space);
+  std::optional<TableFitness> table;
+  std::optional<LiveFitness> live;
+  std::string score_name = "naswot";
+  if (!o.fitness_table.empty()) {
+    table.emplace(read_score_table(o.fitness_table), o.score_column);
+    score_name = table->column();
+    std::fprintf(stderr, "zcnas: fitness: column '%s' of '%s' (%zu archs%s)\n", score_name.c_str(),
+                 o.fitness_table.c_str(), table->domain().size(),
+                 static_cast<int64_t>(table->domain().size()) < nb201::kNumArchs
+                     ? "; the search samples and mutates among these rows only"
+                     : "");
+  } else {
+    ZCNAS_REQUIRE(o.score_column.empty() || o.score_column == "naswot",
+                  "--score-column '{}' needs --fitness-table: live scoring computes naswot", o.score_column);
+    live.emplace(o, evaluations_per_run(config) * o.runs);
+  }
+  Fitness& fitness = table ? static_cast<Fitness&>(*table) : static_cast<Fitness&>(*live->fitness);
 
+  const bool on_device = run_on_device(o.engine.device);
+  std::fprintf(stderr, "zcnas: %s search, %lld runs of %lld evaluations, on the %s\n",
+               search_algorithm_name(config.algorithm), static_cast<long long>(o.runs),
+               static_cast<long long>(evaluations_per_run(config)), on_device ? "GPU" : "CPU");
   const auto t0 = Clock::now();
-  std::vector<std::vector<double>> winner_acc(truth ? truth->datasets.size() : 0);
-  std::printf("run,winner_index,winner_arch,naswot%s\n", truth ? ",cifar10,cifar100,imagenet16" : "");
-  for (int64_t run = 0; run < o.runs; ++run) {
-    const RandomSearchRun r = random_search(fitness, o.samples, o.search_seed, run);
-    progress.advance(o.samples);
-    std::printf("%lld,%lld,%s,%.10g", static_cast<long long>(run), static_cast<long long>(r.winner),
-                nb201::format_arch(nb201::index_to_arch(r.winner)).c_str(), r.score);
-    if (truth) {
+  const std::vector<SearchRun> runs =
+      on_device ? search_device(fitness, config, o.runs) : search_cpu(fitness, config, o.runs);
+  const double seconds = seconds_since(t0);
+  if (live) live->progress.finish();
+
+  std::printf("run,winner_index,winner_arch,%s%s\n", score_name.c_str(), truth ? ",cifar10,cifar100,imagenet16" : "");
+  nlohmann::ordered_json winners = nlohmann::ordered_json::array();
+  for (const SearchRun& r : runs) {
+    const std::string arch = nb201::format_arch(nb201::index_to_arch(r.winner));
+    std::printf("%lld,%lld,%s,%s", static_cast<long long>(r.run), static_cast<long long>(r.winner), arch.c_str(),
+                format_score(r.score).c_str());
+    nlohmann::ordered_json w = {{"run", r.run}, {"index", r.winner}, {"arch", arch}};
+    w["score"] =
+        std::isfinite(r.score) ? nlohmann::ordered_json(r.score) : nlohmann::ordered_json(format_score(r.score));
+    if (truth)
       for (const char* d : {"cifar10", "cifar100", "imagenet16"}) {
         const double acc = truth->column(d)[static_cast<size_t>(r.winner)];
         std::printf(",%.4f", acc);
-        for (size_t k = 0; k < truth->datasets.size(); ++k)
-          if (truth->datasets[k] == d) winner_acc[k].push_back(acc);
+        w[d] = acc;
       }
-    }
     std::printf("\n");
-    std::fflush(stdout);
+    winners.push_back(std::move(w));
   }
-  progress.finish();
-  const double elapsed = seconds_since(t0);
-  std::fprintf(stderr, "zcnas: %lld runs of %lld samples: %lld networks scored in %.2f s (%.3f s per network)\n",
-               static_cast<long long>(o.runs), static_cast<long long>(o.samples),
-               static_cast<long long>(fitness.evaluations()), elapsed,
-               elapsed / static_cast<double>(std::max<int64_t>(1, fitness.evaluations())));
+  std::fflush(stdout);
+
+  nlohmann::ordered_json j;
+  j["search"] = config_json(config);
+  j["runs"] = o.runs;
+  j["device"] = on_device ? "cuda" : "cpu";
+  if (table) {
+    j["fitness"] = {{"table", o.fitness_table}, {"column", score_name}, {"rows", table->domain().size()}};
+  } else {
+    j["fitness"] = {
+        {"live", live->backend->name()}, {"column", score_name}, {"networks_scored", live->fitness->evaluations()}};
+  }
+  j["seconds"] = seconds;
+  std::fprintf(stderr, "zcnas: %lld runs in %.3f s (%.3f s per run)", static_cast<long long>(o.runs), seconds,
+               seconds / static_cast<double>(o.runs));
+  if (live) std::fprintf(stderr, ", %lld networks scored", static_cast<long long>(live->fitness->evaluations()));
+  std::fprintf(stderr, "\n");
   if (truth) {
-    for (size_t k = 0; k < truth->datasets.size(); ++k) {
-      const auto& v = winner_acc[k];
-      double mean = 0, var = 0;
-      for (double a : v) mean += a / static_cast<double>(v.size());
-      for (double a : v) var += (a - mean) * (a - mean) / static_cast<double>(v.size());
-      std::fprintf(stderr, "zcnas: winner %s test accuracy: %.2f +- %.2f %% (mean +- std over %zu runs)\n",
-                   truth->datasets[k].c_str(), mean, std::sqrt(var), v.size());
+    j["winner_accuracy"] = nlohmann::ordered_json::array();
+    for (const AccuracySummary& s : summarize_winners(runs, *truth)) {
+      std::fprintf(stderr, "zcnas: winner %s test accuracy: %.2f +- %.2f %% (mean +- sample std over %lld runs)\n",
+                   s.dataset.c_str(), s.mean, s.std, static_cast<long long>(s.runs));
+      j["winner_accuracy"].push_back(summary_json(s));
     }
+  }
+  j["winners"] = std::move(winners);
+  if (!o.json.empty()) {
+    std::ofstream out(o.json);
+    ZCNAS_REQUIRE(static_cast<bool>(out), "cannot write '{}'", o.json);
+    out << j.dump(2) << "\n";
   }
   return 0;
 }
@@ -88,14 +194,31 @@ int run_search(const SearchOptions& o) {
 
 void register_search(CLI::App& app, std::function<int()>& action) {
   auto opts = std::make_shared<SearchOptions>();
-  auto* cmd = app.add_subcommand("search", "random search with a zero-cost score (NASWOT's search)");
+  auto* cmd = app.add_subcommand("search", "random search, REA or AREA with a zero-cost score");
   add_engine_options(*cmd, opts->engine);
   add_data_options(*cmd, opts->data);
-  cmd->add_option("--samples,-n", opts->samples, "archs sampled per run, with replacement")->check(CLI::PositiveNumber);
+  cmd->add_option("--algorithm", opts->algorithm, "random (NASWOT's search), rea or area")
+      ->check(CLI::IsMember({"random", "rea", "area"}));
+  cmd->add_option("--samples,-n", opts->samples,
+                  "random: archs sampled per run, with replacement (default 100); area: the random sample M whose "
+                  "best P start the population (default 1000)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--population", opts->population, "REA/AREA population P")->check(CLI::PositiveNumber);
+  cmd->add_option("--sample-size", opts->sample_size, "REA/AREA tournament size S")->check(CLI::PositiveNumber);
+  auto* cycles = cmd->add_option("--cycles", opts->cycles, "REA/AREA children per run (default 100)")
+                     ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--budget", opts->budget,
+                  "fitness evaluations per run, initial draws included: sets N (random) or the cycles (REA/AREA)")
+      ->check(CLI::PositiveNumber)
+      ->excludes(cycles);
   cmd->add_option("--runs,-r", opts->runs, "independent runs")->check(CLI::PositiveNumber);
-  cmd->add_option("--search-seed", opts->search_seed, "seed of the samplers");
+  cmd->add_option("--search-seed", opts->search_seed, "seed of the searches' draws");
+  cmd->add_option("--fitness-table", opts->fitness_table, "score table to use as fitness instead of live scoring")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--score-column", opts->score_column, "the table's score column (default: its only one)");
   cmd->add_option("--truth", opts->truth, "NB201 ground-truth CSV: report the winners' accuracies")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--json", opts->json, "write the settings, winners and summary as JSON");
   cmd->callback([opts, &action] { action = [opts] { return run_search(*opts); }; });
 }
 

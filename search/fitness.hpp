@@ -1,22 +1,14 @@
 // Fitness for searches: a score per NB201 index, higher is better. Non-finite scores (-inf from a singular
 // kernel, NaN) rank below every finite one.
 #pragma once
-#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <unordered_map>
 #include <vector>
 
-namespace zcnas {
+#include "search/fitness_order.hpp"
 
-// True when a is a strictly better fitness than b (non-finite values rank lowest, NaN below -inf).
-inline bool better_fitness(double a, double b) {
-  const bool fa = std::isfinite(a), fb = std::isfinite(b);
-  if (fa != fb) return fa;
-  if (fa) return a > b;
-  if (std::isnan(a) != std::isnan(b)) return !std::isnan(a);
-  return false;
-}
+namespace zcnas {
 
 class Fitness {
  public:

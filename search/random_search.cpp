@@ -2,7 +2,7 @@
 #include "search/random_search.hpp"
 
 #include "core/error.hpp"
-#include "core/random.hpp"
+#include "search/evolution_steps.hpp"
 
 namespace zcnas {
 
@@ -11,11 +11,9 @@ RandomSearchRun random_search(Fitness& fitness, int64_t samples, uint64_t seed, 
   const auto& domain = fitness.domain();
   ZCNAS_REQUIRE(!domain.empty(), "random search over an empty set of archs");
   RandomSearchRun r;
-  for (int64_t s = 0; s < samples; ++s) {
-    const uint64_t u = counter_random_u64(seed, 0x72616e646f6dULL /* "random" */ + static_cast<uint64_t>(run),
-                                          static_cast<uint64_t>(s));
-    r.samples.push_back(domain[static_cast<size_t>(u % domain.size())]);
-  }
+  for (int64_t s = 0; s < samples; ++s)
+    r.samples.push_back(
+        domain[static_cast<size_t>(evolution::sample_position(seed, run, s, static_cast<int64_t>(domain.size())))]);
   const std::vector<double> scores = fitness.evaluate(r.samples);
   size_t best = 0;
   for (size_t k = 1; k < scores.size(); ++k)

@@ -1,0 +1,83 @@
+// `zcnas eval`: how good is a score? Joins a score table with the NB201 ground truth and reports, per score
+// column and dataset, Kendall tau-b, Spearman rho, Pearson r, top-k precision and the accuracy of the
+// best-scored arch; optionally a scatter plot (gnuplot) and JSON.
+#include <cstdio>
+#include <fstream>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "search/evaluation.hpp"
+#include "search/scatter_plot.hpp"
+#include "search/score_table_reader.hpp"
+#include "search/truth.hpp"
+
+namespace zcnas::cli {
+namespace {
+
+struct EvalOptions {
+  std::string scores;
+  std::string truth;
+  std::string dataset = "all";
+  std::vector<std::string> columns;
+  std::vector<double> top = {1, 5, 10};
+  std::string plot;
+  std::string json;
+};
+
+int run_eval(const EvalOptions& o) {
+  ScoreTable table = read_score_table(o.scores);
+  if (!o.columns.empty()) {
+    // Keep the named columns, in the order named.
+    ScoreTable picked = table;
+    picked.columns.clear();
+    picked.values.clear();
+    for (const auto& name : o.columns) {
+      const size_t c = table.column_position(name);
+      picked.columns.push_back(table.columns[c]);
+      picked.values.push_back(table.values[c]);
+    }
+    table = std::move(picked);
+  }
+  const GroundTruth truth = load_nb201_truth(o.truth);
+  std::vector<std::string> datasets;
+  if (o.dataset != "all") datasets.push_back(o.dataset);
+
+  Evaluation evaluation = evaluate_scores(table, truth, datasets, o.top);
+  evaluation.truth_path = o.truth;
+  std::fputs(format_evaluation(evaluation).c_str(), stdout);
+  std::fflush(stdout);
+
+  if (!o.json.empty()) {
+    std::ofstream out(o.json);
+    ZCNAS_REQUIRE(static_cast<bool>(out), "cannot write '{}'", o.json);
+    out << evaluation_json(evaluation).dump(2) << "\n";
+  }
+  if (!o.plot.empty()) {
+    const auto panels = evaluation_panels(table, truth, evaluation);
+    plot_scatter(o.plot, panels, static_cast<int>(evaluation.columns.front().datasets.size()));
+    std::fprintf(stderr, "zcnas: wrote %s (%zu panels)\n", o.plot.c_str(), panels.size());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void register_eval(CLI::App& app, std::function<int()>& action) {
+  auto opts = std::make_shared<EvalOptions>();
+  auto* cmd = app.add_subcommand("eval", "how good is a score: correlations with the NB201 ground truth");
+  cmd->add_option("--scores", opts->scores, "score table (CSV or JSON Lines, as `zcnas score` writes it)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--truth", opts->truth, "NB201 ground-truth CSV (nb201_test_accuracy_200ep.csv)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--dataset", opts->dataset, "cifar10, cifar100, imagenet16 or all")
+      ->check(CLI::IsMember({"cifar10", "cifar100", "imagenet16", "all"}));
+  cmd->add_option("--column", opts->columns, "score column to evaluate (repeatable; default: every score column)");
+  cmd->add_option("--top", opts->top, "top-k precision at these percentages of the rows")->delimiter(',');
+  cmd->add_option("--plot", opts->plot, "scatter plot of score against accuracy (.svg or .png; needs gnuplot)");
+  cmd->add_option("--json", opts->json, "also write the report as JSON");
+  cmd->callback([opts, &action] { action = [opts] { return run_eval(*opts); }; });
+}
+
+}  // namespace zcnas::cli

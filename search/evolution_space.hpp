@@ -1,0 +1,24 @@
+// Host-side pieces shared by the CPU and CUDA searches: the NB201 tables a mutation needs, and the choice of
+// AREA's initial population. Internal to search/.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "search/evolution_steps.hpp"
+
+namespace zcnas::evolution {
+
+// NB201's index <-> op-tuple tables and the membership of a search domain, owned on the host.
+struct HostSpace {
+  explicit HostSpace(const std::vector<int64_t>& domain_indices);  // throws for an empty or invalid domain
+  SpaceTables view() const;
+
+  std::vector<int32_t> index_to_lex, lex_to_index, domain;
+  std::vector<uint8_t> in_domain;
+};
+
+// [runs * draws] flags: for each run, its `population` best draws by ranks_before (fitness, then draw order).
+std::vector<uint8_t> select_initial_population(const std::vector<double>& fitness, int64_t runs, int64_t draws,
+                                               int64_t population);
+
+}  // namespace zcnas::evolution

@@ -1,0 +1,145 @@
+// The per-run steps of random search, REA and AREA, written once for the CPU twin (evolution.cpp) and the
+// CUDA kernels (evolution_cuda.cu), so that both make the same draws and the same choices. Every random
+// number is counter_random_u64(seed, stream key + run, counter) with a counter fixed by the step, never by
+// the order in which runs or threads execute. No CUDA header here: ZCNAS_HOST_DEVICE marks the functions.
+#pragma once
+#include <cstdint>
+
+#include "core/random.hpp"
+#include "search/fitness_order.hpp"
+
+namespace zcnas::evolution {
+
+constexpr uint64_t kSampleKey = 0x72616e646f6dULL;  // "random": random search and initial populations
+constexpr uint64_t kEvolveKey = 0x65766f6c7665ULL;  // "evolve": tournaments and mutations
+
+// NB201 op tuples as base-5 numbers, first edge most significant (nb201::lex_index).
+constexpr int kOps = 5;
+constexpr int kEdges = 6;
+constexpr int32_t kFirstEdgeWeight = 3125;  // 5^5
+constexpr int32_t kSpaceSize = 15625;       // 5^6
+
+// Where the search may go; host or device pointers.
+struct SpaceTables {
+  const int32_t* index_to_lex;  // [kSpaceSize] official index -> lexicographic op tuple
+  const int32_t* lex_to_index;  // [kSpaceSize] the inverse
+  const uint8_t* in_domain;     // [kSpaceSize] 1 when the fitness can score the index
+  const int32_t* domain;        // [domain_size] the indices that can be scored, ascending
+  int64_t domain_size;
+};
+
+// One run's population: slot k at index[k * stride], fitness[k * stride] (runs are interleaved, so that
+// neighbouring GPU threads read neighbouring words). The slot at `oldest` dies next.
+struct PopulationView {
+  int32_t* index;
+  double* fitness;
+  int64_t stride;
+  int64_t size;
+};
+
+// The best arch a run has evaluated; the first of equals stays.
+struct RunBest {
+  int32_t index;
+  double fitness;
+};
+
+ZCNAS_HOST_DEVICE inline void consider(RunBest& best, int32_t index, double fitness) {
+  if (best.index < 0 || better_fitness(fitness, best.fitness)) best = {index, fitness};
+}
+
+// Draw `draw` of run `run`'s uniform sampler over the domain: a position in SpaceTables::domain.
+// random_search() uses the same draws, so AREA starts from exactly the archs a random search would score.
+ZCNAS_HOST_DEVICE inline int64_t sample_position(uint64_t seed, int64_t run, int64_t draw, int64_t domain_size) {
+  const uint64_t u = counter_random_u64(seed, kSampleKey + static_cast<uint64_t>(run), static_cast<uint64_t>(draw));
+  return static_cast<int64_t>(u % static_cast<uint64_t>(domain_size));
+}
+
+// The order that picks AREA's initial population: better fitness first, then earlier draw. A strict total
+// order, so every sort agrees on it.
+ZCNAS_HOST_DEVICE inline bool ranks_before(double fitness_a, int64_t draw_a, double fitness_b, int64_t draw_b) {
+  if (better_fitness(fitness_a, fitness_b)) return true;
+  if (better_fitness(fitness_b, fitness_a)) return false;
+  return draw_a < draw_b;
+}
+
+// Fills the population from the run's initial draws [draws] (in draw order, so the first drawn dies first)
+// and tracks the best of them. `selected` marks the draws that join (AREA's best P); null means all.
+ZCNAS_HOST_DEVICE inline void start_population(const int32_t* samples, const double* fitness, const uint8_t* selected,
+                                               int64_t draws, PopulationView population, int64_t& oldest,
+                                               RunBest& best) {
+  int64_t filled = 0;
+  for (int64_t s = 0; s < draws; ++s) {
+    consider(best, samples[s], fitness[s]);
+    if (population.size > 0 && (selected == nullptr || selected[s] != 0) && filled < population.size) {
+      population.index[filled * population.stride] = samples[s];
+      population.fitness[filled * population.stride] = fitness[s];
+      ++filled;
+    }
+  }
+  oldest = 0;
+}
+
+// Cycle `cycle` uses counters cycle*(S+1) .. cycle*(S+1)+S of the run's evolve stream: S tournament draws,
+// then one mutation draw.
+ZCNAS_HOST_DEVICE inline uint64_t evolve_draw(uint64_t seed, int64_t run, int64_t cycle, int64_t tournament,
+                                              int64_t k) {
+  return counter_random_u64(seed, kEvolveKey + static_cast<uint64_t>(run),
+                            static_cast<uint64_t>(cycle * (tournament + 1) + k));
+}
+
+// Tournament selection (Real et al. 2019): S members drawn uniformly with replacement; the fittest wins,
+// the first drawn of equals.
+ZCNAS_HOST_DEVICE inline int64_t tournament_slot(const PopulationView& population, int64_t tournament, uint64_t seed,
+                                                 int64_t run, int64_t cycle) {
+  int64_t winner = -1;
+  for (int64_t k = 0; k < tournament; ++k) {
+    const auto slot =
+        static_cast<int64_t>(evolve_draw(seed, run, cycle, tournament, k) % static_cast<uint64_t>(population.size));
+    if (winner < 0 ||
+        better_fitness(population.fitness[slot * population.stride], population.fitness[winner * population.stride]))
+      winner = slot;
+  }
+  return winner;
+}
+
+// Mutation: one edge's op changes to a different op, uniformly over the 6 x 4 = 24 such neighbours that the
+// fitness can score (all of them for live scoring or a full-space table). When none can be scored (a sparse
+// table), the child is a uniform draw from the domain instead. `u` is the cycle's mutation draw.
+ZCNAS_HOST_DEVICE inline int32_t mutate(const SpaceTables& space, int32_t parent, uint64_t u) {
+  const int32_t lex = space.index_to_lex[parent];
+  int admissible = 0;
+  for (int32_t e = 0, weight = kFirstEdgeWeight; e < kEdges; ++e, weight /= kOps) {
+    const int32_t op = (lex / weight) % kOps;
+    for (int32_t o = 0; o < kOps; ++o)
+      if (o != op && space.in_domain[space.lex_to_index[lex + (o - op) * weight]] != 0) ++admissible;
+  }
+  if (admissible == 0) return space.domain[u % static_cast<uint64_t>(space.domain_size)];
+  int pick = static_cast<int>(u % static_cast<uint64_t>(admissible));
+  for (int32_t e = 0, weight = kFirstEdgeWeight; e < kEdges; ++e, weight /= kOps) {
+    const int32_t op = (lex / weight) % kOps;
+    for (int32_t o = 0; o < kOps; ++o) {
+      if (o == op) continue;
+      const int32_t child = space.lex_to_index[lex + (o - op) * weight];
+      if (space.in_domain[child] != 0 && pick-- == 0) return child;
+    }
+  }
+  return parent;  // not reached: pick < admissible
+}
+
+// One REA cycle's child for one run: the tournament's winner, mutated.
+ZCNAS_HOST_DEVICE inline int32_t propose_child(const SpaceTables& space, const PopulationView& population,
+                                               int64_t tournament, uint64_t seed, int64_t run, int64_t cycle) {
+  const int64_t parent = tournament_slot(population, tournament, seed, run, cycle);
+  return mutate(space, population.index[parent * population.stride],
+                evolve_draw(seed, run, cycle, tournament, tournament));
+}
+
+// Regularisation: the child replaces the oldest member.
+ZCNAS_HOST_DEVICE inline void replace_oldest(PopulationView population, int64_t& oldest, int32_t child,
+                                             double fitness) {
+  population.index[oldest * population.stride] = child;
+  population.fitness[oldest * population.stride] = fitness;
+  oldest = oldest + 1 == population.size ? 0 : oldest + 1;
+}
+
+}  // namespace zcnas::evolution

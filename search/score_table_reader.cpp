@@ -1,0 +1,260 @@
+// Score table reader: CSV (quoted fields allowed) and JSON Lines.
+#include "search/score_table_reader.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "core/error.hpp"
+#include "spaces/nb201.hpp"
+
+namespace zcnas {
+
+size_t ScoreTable::column_position(const std::string& name) const {
+  if (name.empty() && columns.size() == 1) return 0;
+  for (size_t c = 0; c < columns.size(); ++c)
+    if (columns[c] == name) return c;
+  std::string names;
+  for (const auto& c : columns) names += (names.empty() ? "" : ", ") + c;
+  if (name.empty())
+    throw Error(fmt::format("score table '{}' has {} score columns ({}): name one", path, columns.size(), names));
+  throw Error(fmt::format("score table '{}' has no score column '{}' (it has: {})", path, name, names));
+}
+
+namespace {
+
+// Where a value came from, for messages: "t.csv line 7, column 3 (naswot)".
+std::string where(const std::string& path, int64_t line, size_t column, const std::string& name) {
+  return fmt::format("score table '{}' line {}, column {} ({})", path, line, column + 1, name);
+}
+
+std::vector<std::string> split_csv(const std::string& line, const std::string& path, int64_t line_no) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char ch = line[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"')
+        fields.back() += '"', ++i;
+      else if (ch == '"')
+        quoted = false;
+      else
+        fields.back() += ch;
+    } else if (ch == '"') {
+      quoted = true;
+    } else if (ch == ',') {
+      fields.emplace_back();
+    } else if (ch != '\r') {
+      fields.back() += ch;
+    }
+  }
+  ZCNAS_REQUIRE(!quoted, "score table '{}' line {}: unterminated quote", path, line_no);
+  return fields;
+}
+
+// Accepts what format_score writes: shortest round-trip decimals, "-inf", "inf", "nan".
+double parse_score(const std::string& text, const std::string& context) {
+  ZCNAS_REQUIRE(!text.empty(), "{}: empty value", context);
+  double v = 0;
+  const char* end = text.data() + text.size();
+  const auto res = std::from_chars(text.data(), end, v);
+  ZCNAS_REQUIRE(res.ec == std::errc() && res.ptr == end, "{}: '{}' is not a number", context, text);
+  return v;
+}
+
+int64_t parse_index(const std::string& text, const std::string& context) {
+  int64_t v = 0;
+  const char* end = text.data() + text.size();
+  const auto res = std::from_chars(text.data(), end, v);
+  ZCNAS_REQUIRE(!text.empty() && res.ec == std::errc() && res.ptr == end, "{}: '{}' is not an integer", context, text);
+  ZCNAS_REQUIRE(v >= 0 && v < nb201::kNumArchs, "{}: index {} is outside NB201 (0..{})", context, v,
+                nb201::kNumArchs - 1);
+  return v;
+}
+
+int64_t index_of_arch(const std::string& text, const std::string& context) {
+  try {
+    return nb201::arch_to_index(nb201::parse_arch(text));
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: {}", context, e.what()));
+  }
+}
+
+// Collects rows and checks that each arch appears once.
+class TableBuilder {
+ public:
+  explicit TableBuilder(std::string path) { table_.path = std::move(path); }
+  ScoreTable& table() { return table_; }
+
+  // index and/or arch (at least one); both present must name the same arch.
+  void add_row(int64_t line, std::optional<int64_t> index, std::optional<int64_t> arch_index,
+               const std::string& arch_text, std::vector<double> values, std::optional<double> seconds) {
+    if (index && arch_index)
+      ZCNAS_REQUIRE(*index == *arch_index, "score table '{}' line {}: index {} is not arch '{}' (that is index {})",
+                    table_.path, line, *index, arch_text, *arch_index);
+    const int64_t i = index ? *index : *arch_index;
+    const auto [it, inserted] = first_line_.emplace(i, line);
+    ZCNAS_REQUIRE(inserted, "score table '{}' line {}: index {} already appears on line {}", table_.path, line, i,
+                  it->second);
+    table_.index.push_back(i);
+    for (size_t c = 0; c < values.size(); ++c) table_.values[c].push_back(values[c]);
+    if (seconds) table_.seconds.push_back(*seconds);
+    table_.line.push_back(line);
+  }
+
+ private:
+  ScoreTable table_;
+  std::map<int64_t, int64_t> first_line_;
+};
+
+ScoreTable read_csv(std::ifstream& in, const std::string& path) {
+  TableBuilder builder(path);
+  ScoreTable& t = builder.table();
+  std::string line;
+  int64_t line_no = 0;
+  std::vector<std::string> header;
+  while (header.empty() && std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line != "\r") header = split_csv(line, path, line_no);
+  }
+  ZCNAS_REQUIRE(!header.empty(), "score table '{}' is empty", path);
+  std::optional<size_t> index_col, arch_col, seconds_col;
+  std::vector<size_t> score_cols;
+  for (size_t c = 0; c < header.size(); ++c) {
+    const std::string& h = header[c];
+    auto claim = [&](std::optional<size_t>& slot) {
+      ZCNAS_REQUIRE(!slot, "score table '{}' line {}: column '{}' appears twice", path, line_no, h);
+      slot = c;
+    };
+    if (h == "index")
+      claim(index_col);
+    else if (h == "arch")
+      claim(arch_col);
+    else if (h == "seconds")
+      claim(seconds_col);
+    else {
+      ZCNAS_REQUIRE(!h.empty(), "score table '{}' line {}: column {} has no name", path, line_no, c + 1);
+      for (const auto& name : t.columns)
+        ZCNAS_REQUIRE(name != h, "score table '{}' line {}: column '{}' appears twice", path, line_no, h);
+      score_cols.push_back(c);
+      t.columns.push_back(h);
+    }
+  }
+  ZCNAS_REQUIRE(index_col || arch_col, "score table '{}': the header '{}' has neither an 'index' nor an 'arch' column",
+                path, line);
+  ZCNAS_REQUIRE(!score_cols.empty(), "score table '{}': the header '{}' has no score column", path, line);
+  t.values.resize(score_cols.size());
+
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty() || line == "\r") continue;
+    const auto fields = split_csv(line, path, line_no);
+    ZCNAS_REQUIRE(fields.size() == header.size(), "score table '{}' line {}: {} fields, the header has {}", path,
+                  line_no, fields.size(), header.size());
+    auto context = [&](size_t c) { return where(path, line_no, c, header[c]); };
+    std::optional<int64_t> index, arch_index;
+    if (index_col) index = parse_index(fields[*index_col], context(*index_col));
+    if (arch_col) arch_index = index_of_arch(fields[*arch_col], context(*arch_col));
+    std::vector<double> values;
+    for (size_t c : score_cols) values.push_back(parse_score(fields[c], context(c)));
+    std::optional<double> seconds;
+    if (seconds_col) seconds = parse_score(fields[*seconds_col], context(*seconds_col));
+    builder.add_row(line_no, index, arch_index, arch_col ? fields[*arch_col] : std::string(), std::move(values),
+                    seconds);
+  }
+  return std::move(t);
+}
+
+// A JSON value as a score: a number, or the strings "-inf", "inf", "nan" that zcnas writes for non-finite ones.
+double json_score(const nlohmann::ordered_json& v, const std::string& context) {
+  if (v.is_number()) return v.get<double>();
+  if (v.is_string()) return parse_score(v.get<std::string>(), context);
+  throw Error(fmt::format("{}: {} is not a number", context, v.dump()));
+}
+
+ScoreTable read_jsonl(std::ifstream& in, const std::string& path) {
+  TableBuilder builder(path);
+  ScoreTable& t = builder.table();
+  std::string line;
+  int64_t line_no = 0;
+  bool has_index = false, has_arch = false, has_seconds = false, first = true;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty() || line == "\r") continue;
+    nlohmann::ordered_json row;
+    try {
+      row = nlohmann::ordered_json::parse(line);
+    } catch (const std::exception& e) {
+      throw Error(fmt::format("score table '{}' line {} is not JSON: {}", path, line_no, e.what()));
+    }
+    ZCNAS_REQUIRE(row.is_object(), "score table '{}' line {} is not a JSON object", path, line_no);
+    if (first) {
+      // The first row fixes the columns, in its key order.
+      for (const auto& item : row.items()) {
+        if (item.key() == "index")
+          has_index = true;
+        else if (item.key() == "arch")
+          has_arch = true;
+        else if (item.key() == "seconds")
+          has_seconds = true;
+        else
+          t.columns.push_back(item.key());
+      }
+      ZCNAS_REQUIRE(has_index || has_arch, "score table '{}' line {}: a row needs an 'index' or an 'arch' key", path,
+                    line_no);
+      ZCNAS_REQUIRE(!t.columns.empty(), "score table '{}' line {}: the row has no score key", path, line_no);
+      t.values.resize(t.columns.size());
+      first = false;
+    }
+    auto context = [&](const std::string& key) {
+      return fmt::format("score table '{}' line {}, key '{}'", path, line_no, key);
+    };
+    auto field = [&](const std::string& key) -> const nlohmann::ordered_json& {
+      ZCNAS_REQUIRE(row.contains(key), "score table '{}' line {} has no key '{}' (the first row has it)", path, line_no,
+                    key);
+      return row.at(key);
+    };
+    std::optional<int64_t> index, arch_index;
+    std::string arch_text;
+    if (has_index) {
+      const auto& v = field("index");
+      ZCNAS_REQUIRE(v.is_number_integer(), "{}: {} is not an integer", context("index"), v.dump());
+      index = parse_index(std::to_string(v.get<int64_t>()), context("index"));
+    }
+    if (has_arch) {
+      const auto& v = field("arch");
+      ZCNAS_REQUIRE(v.is_string(), "{}: {} is not an arch string", context("arch"), v.dump());
+      arch_text = v.get<std::string>();
+      arch_index = index_of_arch(arch_text, context("arch"));
+    }
+    std::vector<double> values;
+    for (const auto& c : t.columns) values.push_back(json_score(field(c), context(c)));
+    std::optional<double> seconds;
+    if (has_seconds) seconds = json_score(field("seconds"), context("seconds"));
+    const size_t expected_keys = t.columns.size() + has_index + has_arch + has_seconds;
+    ZCNAS_REQUIRE(row.size() == expected_keys, "score table '{}' line {} has {} keys, the first row has {}", path,
+                  line_no, row.size(), expected_keys);
+    builder.add_row(line_no, index, arch_index, arch_text, std::move(values), seconds);
+  }
+  ZCNAS_REQUIRE(!first, "score table '{}' is empty", path);
+  return std::move(t);
+}
+
+}  // namespace
+
+ScoreTable read_score_table(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  ZCNAS_REQUIRE(in, "cannot open score table '{}'", path);
+  char first = 0;
+  while (in.get(first) && std::isspace(static_cast<unsigned char>(first))) {
+  }
+  in.clear();
+  in.seekg(0);
+  return first == '{' ? read_jsonl(in, path) : read_csv(in, path);
+}
+
+}  // namespace zcnas

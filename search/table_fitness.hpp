@@ -1,0 +1,40 @@
+// A precomputed score table as a search's fitness: looking up a score replaces scoring a network, and the
+// search samples among the table's rows only.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "search/fitness.hpp"
+#include "search/score_table_reader.hpp"
+
+namespace zcnas {
+
+class TableFitness final : public Fitness {
+ public:
+  // One score column of the table (an empty name picks the only one). Throws for a table without rows.
+  TableFitness(const ScoreTable& table, const std::string& column);
+
+  // Throws naming the index when the table has no row for it.
+  std::vector<double> evaluate(const std::vector<int64_t>& indices) override;
+  // The table's indices in ascending order, so that the row order of the file does not change a search;
+  // with a full-space table this is 0..15624, the domain of a live search.
+  const std::vector<int64_t>& domain() const override { return domain_; }
+
+  // [kNumArchs] the score of every index, NaN where the table has no row (see has_row).
+  const std::vector<double>& score_by_index() const { return score_by_index_; }
+  bool has_row(int64_t index) const;
+  const std::string& column() const { return column_; }
+  const std::string& path() const { return path_; }
+  // Mean of the table's seconds column (what scoring one arch cost), or NaN when it has none.
+  double mean_seconds_per_arch() const { return mean_seconds_; }
+
+ private:
+  std::string path_, column_;
+  std::vector<int64_t> domain_;
+  std::vector<double> score_by_index_;
+  std::vector<uint8_t> has_row_;
+  double mean_seconds_ = 0.0;
+};
+
+}  // namespace zcnas

@@ -8,10 +8,10 @@
 # Environment (defaults in brackets):
 #   ZCNAS       zcnas binary                         [build/zcnas]
 #   PYTHON      interpreter with torch               [/usr/bin/python3]
-#   DATA        CIFAR-10 binary file                 [/work/shared/data/cifar10/data_batch_1_exact_first932.bin]
+#   DATA        CIFAR-10 binary file                 [$root/../shared/data/cifar10/data_batch_1_exact_first932.bin]
 #   OFFSET      first image                          [0]
 #   BATCH       batch size                           [128]
-#   TRUTH       NB201 ground-truth CSV (index->arch) [/work/shared/data/nb201/nb201_test_accuracy_200ep.csv]
+#   TRUTH       NB201 ground-truth CSV (index->arch) [$root/../shared/data/nb201/nb201_test_accuracy_200ep.csv]
 #   N, SEED     how many indices to draw, and the seed [8, 201]
 #   THREADS     torch --threads and OMP_NUM_THREADS for both; empty: torch default  [nproc]
 #   ZCNAS_ARGS  extra arguments for `zcnas score`    [none]
@@ -24,10 +24,10 @@ root="$(cd "$here/.." && pwd)"
 
 ZCNAS="${ZCNAS:-$root/build/zcnas}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
-DATA="${DATA:-/work/shared/data/cifar10/data_batch_1_exact_first932.bin}"
+DATA="${DATA:-$root/../shared/data/cifar10/data_batch_1_exact_first932.bin}"
 OFFSET="${OFFSET:-0}"
 BATCH="${BATCH:-128}"
-TRUTH="${TRUTH:-/work/shared/data/nb201/nb201_test_accuracy_200ep.csv}"
+TRUTH="${TRUTH:-$root/../shared/data/nb201/nb201_test_accuracy_200ep.csv}"
 N="${N:-8}"
 SEED="${SEED:-201}"
 THREADS="${THREADS-$(nproc)}"

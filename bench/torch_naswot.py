@@ -13,10 +13,10 @@ Works with torch 1.13 (Debian python3-torch: use /usr/bin/python3) and torch 2.x
 
 Examples:
   /usr/bin/python3 bench/torch_naswot.py --index 0 --index 1835 \
-      --data /work/shared/data/cifar10/data_batch_1_exact_first932.bin --batch 128
+      --data ../shared/data/cifar10/data_batch_1_exact_first932.bin --batch 128
   /usr/bin/python3 bench/torch_naswot.py --index 0 \
-      --weights /work/shared/oracle/nb201/nb201_00000/weights.safetensors \
-      --data /work/shared/data/cifar10/data_batch_1_exact_first932.bin --json out.json
+      --weights ../shared/oracle/nb201/nb201_00000/weights.safetensors \
+      --data ../shared/data/cifar10/data_batch_1_exact_first932.bin --json out.json
 """
 
 import argparse
@@ -41,7 +41,7 @@ DATASET_NORM = {
     "cifar100": ((129.3, 124.1, 112.4), (68.2, 65.4, 70.4)),
 }
 
-DEFAULT_TRUTH = "/work/shared/data/nb201/nb201_test_accuracy_200ep.csv"
+DEFAULT_TRUTH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "nb201", "nb201_test_accuracy_200ep.csv")
 
 
 # ----------------------------------------------------------------------------

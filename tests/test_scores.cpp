@@ -7,10 +7,10 @@
 
 #include "io/cifar10.hpp"
 #include "nn/params.hpp"
-#include "scores/combined.hpp"
 #include "scores/epsilon.hpp"
 #include "scores/naswot.hpp"
 #include "scores/score_set.hpp"
+#include "search/combined.hpp"
 #include "spaces/nb201.hpp"
 
 namespace zcnas {
@@ -131,35 +131,36 @@ TEST_F(ScoreSetTest, MissingBatchIsNamed) {
 
 // ---- rank combination ----
 
-TEST(AscendingRanks, TiesShareTheirMeanPosition) {
-  // sorted: 1 (pos 1), 2 2 (pos 2,3 -> 2.5), 5 (pos 4), 7 7 7 (pos 5,6,7 -> 6)
-  EXPECT_EQ(ascending_ranks({7, 2, 5, 1, 7, 2, 7}), (std::vector<double>{6, 2.5, 4, 1, 6, 2.5, 6}));
+TEST(PercentileRanks, TiesShareTheirMeanAndNonFiniteGetNaN) {
+  // finite sorted: 1 (rank 1), 2 2 (2.5), 5 (4), 7 7 (5.5) -> (rank - 1) / 5
+  const auto r = percentile_ranks({7, 2, kNaN, 5, 1, 7, 2, -kInf});
+  const std::vector<double> want = {0.9, 0.3, kNaN, 0.6, 0.0, 0.9, 0.3, kNaN};
+  ASSERT_EQ(r.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (std::isnan(want[i])) {
+      EXPECT_TRUE(std::isnan(r[i])) << i;
+    } else {
+      EXPECT_DOUBLE_EQ(r[i], want[i]) << i;
+    }
+  }
+  EXPECT_TRUE(percentile_ranks({}).empty());
+  EXPECT_EQ(percentile_ranks({4.0}), std::vector<double>{1.0});
 }
 
-TEST(AscendingRanks, NonFiniteValuesTieBelowEveryFiniteOne) {
-  // NaN, -inf and +inf: 3 non-finite at positions 1..3 (rank 2); then -1e300 (4), 0 (5), 3 (6).
-  EXPECT_EQ(ascending_ranks({3, kNaN, -1e300, kInf, 0, -kInf}), (std::vector<double>{6, 2, 4, 2, 5, 2}));
-}
-
-TEST(AscendingRanks, EdgeSizes) {
-  EXPECT_TRUE(ascending_ranks({}).empty());
-  EXPECT_EQ(ascending_ranks({kNaN}), std::vector<double>{1});
-  EXPECT_EQ(ascending_ranks({4.0, 4.0}), (std::vector<double>{1.5, 1.5}));
-}
-
-TEST(MeanRank, SmallTableWithTiesAndNonFinite) {
-  // naswot: 10, -inf, 30, 20, 20 -> ranks 2, 1, 5, 3.5, 3.5
-  // epsilon: 0.5, 0.1, nan, 0.5, 0.9 -> nan lowest (1); 0.1 -> 2; 0.5 0.5 -> 3.5; 0.9 -> 5
-  //   ranks: 3.5, 2, 1, 3.5, 5
-  // mean: 2.75, 1.5, 3, 3.5, 4.25
+TEST(MeanPercentileRank, AveragesOnlyTheScoresARowHas) {
+  // naswot 10, -inf, 30, 20, 20 -> finite ranks 1, -, 4, 2.5, 2.5 of 4 -> 0, nan, 1, 0.5, 0.5
+  // epsilon 0.5, 0.1, nan, 0.5, 0.9 -> ranks 2.5, 1, -, 2.5, 4 of 4 -> 0.5, 0, nan, 0.5, 1
   const std::vector<double> naswot = {10, -kInf, 30, 20, 20}, epsilon = {0.5, 0.1, kNaN, 0.5, 0.9};
-  EXPECT_EQ(mean_rank({naswot, epsilon}), (std::vector<double>{2.75, 1.5, 3, 3.5, 4.25}));
-  EXPECT_EQ(mean_rank({naswot}), ascending_ranks(naswot));
+  EXPECT_EQ(mean_percentile_rank({naswot, epsilon}), (std::vector<double>{0.25, 0.0, 1.0, 0.5, 0.75}));
+  const auto none = mean_percentile_rank({{kNaN, 1.0}, {-kInf, 2.0}});
+  EXPECT_TRUE(std::isnan(none[0]));  // no finite score at all: undefined, ranked lowest by eval
+  EXPECT_EQ(none[1], 1.0);
 }
 
-TEST(MeanRank, RefusesNoColumnsAndRaggedColumns) {
-  EXPECT_THROW(mean_rank({}), Error);
-  EXPECT_NE(error_of([] { mean_rank({{1, 2, 3}, {1, 2}}); }).find("column 1 has 2 rows"), std::string::npos);
+TEST(MeanPercentileRank, RefusesNoColumnsAndRaggedColumns) {
+  EXPECT_THROW(mean_percentile_rank({}), Error);
+  EXPECT_NE(error_of([] { mean_percentile_rank({{1, 2, 3}, {1, 2}}); }).find("column 1 has 2 rows"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "io/cifar10.hpp"
-#include "scores/combined.hpp"
+#include "search/combined.hpp"
 #include "scores/epsilon.hpp"
 #include "spaces/nb201.hpp"
 
@@ -182,7 +182,7 @@ TEST_F(ScoreCli, SaveKernelWithSeveralScores) {
   EXPECT_GT(fs::file_size(path("K.safetensors")), 8u * 8u * 8u);
 }
 
-TEST_F(ScoreCli, CombineAddsTheMeanRankBeforeSeconds) {
+TEST_F(ScoreCli, CombineAddsTheMeanPercentileRankBeforeSeconds) {
   const std::string table = path("t.csv"), combined = path("c.csv");
   ASSERT_EQ(run(fmt::format("score {} --index 1651 --index 0 --index 1835 --index 6111 --scores naswot,epsilon "
                             "--out '{}'",
@@ -193,13 +193,13 @@ TEST_F(ScoreCli, CombineAddsTheMeanRankBeforeSeconds) {
   ASSERT_EQ(r.status, 0) << r.err;
   const auto before = lines(read(table)), after = lines(read(combined));
   ASSERT_EQ(after.size(), before.size());
-  EXPECT_EQ(after[0], "index,arch,naswot,epsilon,mean_rank_naswot_epsilon,seconds");
+  EXPECT_EQ(after[0], "index,arch,naswot,epsilon,vote_naswot_epsilon,seconds");
   std::vector<double> naswot, epsilon;
   for (size_t k = 1; k < before.size(); ++k) {
     naswot.push_back(std::stod(fields(before[k])[2]));
     epsilon.push_back(std::stod(fields(before[k])[3]));
   }
-  const std::vector<double> expected = mean_rank({naswot, epsilon});
+  const std::vector<double> expected = mean_percentile_rank({naswot, epsilon});
   for (size_t k = 1; k < after.size(); ++k) {
     const auto b = fields(before[k]), a = fields(after[k]);
     ASSERT_EQ(a.size(), 6u);
@@ -207,20 +207,24 @@ TEST_F(ScoreCli, CombineAddsTheMeanRankBeforeSeconds) {
     EXPECT_EQ(a[2], b[2]);
     EXPECT_EQ(a[3], b[3]);
     EXPECT_EQ(a[5], b[4]);
-    EXPECT_EQ(std::stod(a[4]), expected[k - 1]) << after[k];
+    if (std::isnan(expected[k - 1])) {
+      EXPECT_EQ(a[4], "nan") << after[k];
+    } else {
+      EXPECT_EQ(std::stod(a[4]), expected[k - 1]) << after[k];
+    }
   }
-  // 1651 (all none) has -inf naswot and NaN epsilon: the lowest rank in both.
+  // 1651 (all none) has -inf naswot and NaN epsilon: no score to combine.
   EXPECT_EQ(fields(after[1])[0], "1651");
-  EXPECT_EQ(std::stod(fields(after[1])[4]), 1.0);
+  EXPECT_EQ(fields(after[1])[4], "nan");
 
   const RunResult twice =
       run(fmt::format("combine --scores '{}' --columns naswot,epsilon --out '{}'", combined, combined));
   EXPECT_EQ(twice.status, 1);
-  EXPECT_NE(twice.err.find("already has a column 'mean_rank_naswot_epsilon'"), std::string::npos) << twice.err;
+  EXPECT_NE(twice.err.find("already has a column 'vote_naswot_epsilon'"), std::string::npos) << twice.err;
   const RunResult missing =
       run(fmt::format("combine --scores '{}' --columns naswot,synflow --out '{}'", table, combined));
   EXPECT_EQ(missing.status, 1);
-  EXPECT_NE(missing.err.find("no column 'synflow'"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("no score column 'synflow'"), std::string::npos) << missing.err;
 }
 
 TEST_F(ScoreCli, CombineJsonLinesInPlace) {
@@ -243,7 +247,7 @@ TEST_F(ScoreCli, CombineJsonLinesInPlace) {
     params.push_back(j["params"].get<double>());
     vote.push_back(j["vote"].get<double>());
   }
-  EXPECT_EQ(vote, mean_rank({epsilon, params}));
+  EXPECT_EQ(vote, mean_percentile_rank({epsilon, params}));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/random.hpp"
+#include "gpu_test_support.hpp"
 #include "scores/backend.hpp"
 #include "search/evolution.hpp"
 #include "search/table_fitness.hpp"
@@ -16,11 +17,6 @@ namespace zcnas {
 // Test names and messages show the algorithm's name.
 inline void PrintTo(SearchAlgorithm algorithm, std::ostream* os) { *os << search_algorithm_name(algorithm); }
 namespace {
-
-#define ZCNAS_SEARCH_REQUIRE_GPU()                                           \
-  do {                                                                       \
-    if (cuda_device_count() == 0) GTEST_SKIP() << "skipped: no CUDA device"; \
-  } while (0)
 
 // A table over every `step`-th index with tied values, -inf and NaN (as singular kernels give).
 ScoreTable synthetic_table(int64_t step) {
@@ -63,7 +59,7 @@ SearchConfig make_config(SearchAlgorithm a) {
 class DeviceSearch : public ::testing::TestWithParam<SearchAlgorithm> {};
 
 TEST_P(DeviceSearch, TableFitnessMatchesTheCpuTwin) {
-  ZCNAS_SEARCH_REQUIRE_GPU();
+  ZCNAS_REQUIRE_GPU();
   for (int64_t step : {1, 3, 97}) {  // full space; partial neighbourhoods; mostly empty ones (restarts)
     TableFitness fitness(synthetic_table(step), "s");
     const SearchConfig c = make_config(GetParam());
@@ -75,7 +71,7 @@ TEST_P(DeviceSearch, TableFitnessMatchesTheCpuTwin) {
 }
 
 TEST_P(DeviceSearch, LiveFitnessMatchesTheCpuTwin) {
-  ZCNAS_SEARCH_REQUIRE_GPU();
+  ZCNAS_REQUIRE_GPU();
   TableFitness table(synthetic_table(1), "s");
   // Not a TableFitness: the device search sends each generation's children to the host to be scored.
   auto make_live = [&] {
@@ -89,7 +85,7 @@ TEST_P(DeviceSearch, LiveFitnessMatchesTheCpuTwin) {
 }
 
 TEST_P(DeviceSearch, NoRunsIsNoWork) {
-  ZCNAS_SEARCH_REQUIRE_GPU();
+  ZCNAS_REQUIRE_GPU();
   TableFitness fitness(synthetic_table(5), "s");
   EXPECT_TRUE(search_device(fitness, make_config(GetParam()), 0).empty());
 }

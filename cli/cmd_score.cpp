@@ -91,8 +91,9 @@ int run_score(const ScoreOptions& o) {
   }
   const ScoreBatches batches{naswot_input ? &*naswot_input : nullptr, epsilon_input ? &*epsilon_input : nullptr};
   const auto net_options = network_options(o.engine);
-  // The GPU keeps many networks in flight; the CPU runs one at a time, so rows appear as they finish.
-  const int64_t chunk = o.chunk > 0 ? o.chunk : (backend->name().rfind("cuda", 0) == 0 ? 256 : 1);
+  // The GPU keeps many networks in flight (its lanes share one call's networks; at the target rate a chunk
+  // is under a second of work); the CPU runs one at a time, so rows appear as they finish.
+  const int64_t chunk = o.chunk > 0 ? o.chunk : (backend->name().rfind("cuda", 0) == 0 ? 1024 : 1);
 
   install_interrupt_handler();
   Progress progress(static_cast<int64_t>(todo.size()), "scored");
@@ -140,7 +141,7 @@ void register_score(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--save-kernel", opts->save_kernel, "write K as an F64 safetensors tensor named K (one arch)");
   cmd->add_option("--format", opts->format, "csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));
   cmd->add_option("--out,-o", opts->out, "output file (default stdout); an existing file is resumed");
-  cmd->add_option("--chunk", opts->chunk, "networks handed to the backend at once (default: 1 on CPU, 256 on GPU)");
+  cmd->add_option("--chunk", opts->chunk, "networks handed to the backend at once (default: 1 on CPU, 1024 on GPU)");
   cmd->add_option("--scores", opts->scores,
                   "comma-separated scores, one column each in the order given: naswot, epsilon, params "
                   "(parameter count), flops (conv + linear multiply-accumulates per sample) (default naswot)");

@@ -35,15 +35,6 @@ void write_records(const std::string& path, int count, int first = 0) {
   }
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(Cifar10, ReadsAnyWholeNumberOfRecords) {
   TempDir dir;
   write_records(dir.file("a.bin"), 3);
@@ -57,10 +48,10 @@ TEST(Cifar10, RefusesTruncatedFileNamingItAndItsSize) {
   TempDir dir;
   write_records(dir.file("short.bin"), 2);
   fs::resize_file(dir.file("short.bin"), 2 * kCifarRecordBytes - 100);
-  const std::string msg = error_of([&] { load_cifar10(dir.file("short.bin")); });
+  const std::string msg = test::error_of([&] { load_cifar10(dir.file("short.bin")); });
   EXPECT_NE(msg.find("short.bin"), std::string::npos) << msg;
   EXPECT_NE(msg.find(std::to_string(2 * kCifarRecordBytes - 100)), std::string::npos) << msg;
-  EXPECT_NE(error_of([&] { load_cifar10(dir.file("missing.bin")); }).find("missing.bin"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { load_cifar10(dir.file("missing.bin")); }).find("missing.bin"), std::string::npos);
 }
 
 TEST(Cifar10, DirectoryReadsTrainingBatchesInNameOrder) {
@@ -116,7 +107,7 @@ TEST(Safetensors, RoundTripAndMalformedFiles) {
   EXPECT_EQ(back.shape, k.shape);
   EXPECT_EQ(back.data, k.data);
   std::ofstream(dir.file("bad.safetensors")) << "garbage";
-  EXPECT_NE(error_of([&] { read_safetensors(dir.file("bad.safetensors")); }).find("bad.safetensors"),
+  EXPECT_NE(test::error_of([&] { read_safetensors(dir.file("bad.safetensors")); }).find("bad.safetensors"),
             std::string::npos);
 }
 
@@ -155,19 +146,19 @@ TEST(Params, StateDictErrorsNameTheTensor) {
   TensorFile missing = file;
   missing.erase("cells.5.conv_a.op.1.weight");
   write_safetensors(dir.file("missing.safetensors"), missing);
-  EXPECT_NE(error_of([&] { load_params(net, dir.file("missing.safetensors")); }).find("cells.5.conv_a.op.1.weight"),
+  EXPECT_NE(test::error_of([&] { load_params(net, dir.file("missing.safetensors")); }).find("cells.5.conv_a.op.1.weight"),
             std::string::npos);
 
   TensorFile extra = file;
   extra["cells.0.layers.0.op.1.weight"] = raw_from(Tensor({16, 16, 3, 3}));
   write_safetensors(dir.file("extra.safetensors"), extra);
-  EXPECT_NE(error_of([&] { load_params(net, dir.file("extra.safetensors")); }).find("cells.0.layers.0.op.1.weight"),
+  EXPECT_NE(test::error_of([&] { load_params(net, dir.file("extra.safetensors")); }).find("cells.0.layers.0.op.1.weight"),
             std::string::npos);
 
   TensorFile shaped = file;
   shaped["stem.0.weight"] = raw_from(Tensor({16, 3, 1, 1}));
   write_safetensors(dir.file("shape.safetensors"), shaped);
-  const std::string msg = error_of([&] { load_params(net, dir.file("shape.safetensors")); });
+  const std::string msg = test::error_of([&] { load_params(net, dir.file("shape.safetensors")); });
   EXPECT_NE(msg.find("stem.0.weight"), std::string::npos) << msg;
   EXPECT_NE(msg.find("[16, 3, 3, 3]"), std::string::npos) << msg;
 }

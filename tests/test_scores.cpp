@@ -12,21 +12,13 @@
 #include "scores/score_set.hpp"
 #include "search/combined.hpp"
 #include "spaces/nb201.hpp"
+#include "test_support.hpp"
 
 namespace zcnas {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(ScoreList, ParsesInTheOrderGiven) {
   EXPECT_EQ(parse_score_list("naswot"), std::vector<ScoreKind>{ScoreKind::Naswot});
@@ -37,11 +29,11 @@ TEST(ScoreList, ParsesInTheOrderGiven) {
 }
 
 TEST(ScoreList, RefusesUnknownRepeatedAndEmptyNames) {
-  EXPECT_NE(error_of([] { parse_score_list("naswot,synflow"); }).find("'synflow'"), std::string::npos);
-  EXPECT_NE(error_of([] { parse_score_list("epsilon,naswot,epsilon"); }).find("'epsilon' is asked twice"),
+  EXPECT_NE(test::error_of([] { parse_score_list("naswot,synflow"); }).find("'synflow'"), std::string::npos);
+  EXPECT_NE(test::error_of([] { parse_score_list("epsilon,naswot,epsilon"); }).find("'epsilon' is asked twice"),
             std::string::npos);
-  EXPECT_NE(error_of([] { parse_score_list(""); }).find("unknown score ''"), std::string::npos);
-  EXPECT_NE(error_of([] { parse_score_list("naswot,"); }).find("unknown score ''"), std::string::npos);
+  EXPECT_NE(test::error_of([] { parse_score_list(""); }).find("unknown score ''"), std::string::npos);
+  EXPECT_NE(test::error_of([] { parse_score_list("naswot,"); }).find("unknown score ''"), std::string::npos);
 }
 
 class ScoreSetTest : public ::testing::Test {
@@ -118,11 +110,11 @@ TEST_F(ScoreSetTest, BaselinesNeedNoBatch) {
 TEST_F(ScoreSetTest, MissingBatchIsNamed) {
   auto backend = make_cpu_backend(1);
   ScoreSet set(parse_score_list("naswot,epsilon"), *backend);
-  EXPECT_NE(error_of([&] {
+  EXPECT_NE(test::error_of([&] {
               set.score(jobs_, {&naswot_batch_, nullptr});
             }).find("epsilon is asked but has no batch"),
             std::string::npos);
-  EXPECT_NE(error_of([&] {
+  EXPECT_NE(test::error_of([&] {
               set.score(jobs_, {nullptr, &epsilon_batch_});
             }).find("naswot is asked but has no batch"),
             std::string::npos);
@@ -159,7 +151,7 @@ TEST(MeanPercentileRank, AveragesOnlyTheScoresARowHas) {
 
 TEST(MeanPercentileRank, RefusesNoColumnsAndRaggedColumns) {
   EXPECT_THROW(mean_percentile_rank({}), Error);
-  EXPECT_NE(error_of([] { mean_percentile_rank({{1, 2, 3}, {1, 2}}); }).find("column 1 has 2 rows"),
+  EXPECT_NE(test::error_of([] { mean_percentile_rank({{1, 2, 3}, {1, 2}}); }).find("column 1 has 2 rows"),
             std::string::npos);
 }
 

@@ -3,13 +3,26 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
+
+#include "core/error.hpp"
 
 namespace zcnas::test {
 
 inline std::string shared_path(const std::string& rel) { return std::string(ZCNAS_SHARED_DIR) + "/" + rel; }
 
 inline bool shared_available(const std::string& rel) { return std::filesystem::exists(shared_path(rel)); }
+
+// The message of the zcnas::Error that fn throws, or "" when it throws none.
+inline std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 }  // namespace zcnas::test
 

@@ -19,7 +19,7 @@ class Fitness {
   virtual const std::vector<int64_t>& domain() const = 0;
 };
 
-// Wraps a batch scoring function with a cache: each index is scored once per search session.
+// Wraps a batch scoring function with a cache: each index is scored once per search.
 class CachedFitness final : public Fitness {
  public:
   using ScoreFn = std::function<std::vector<double>(const std::vector<int64_t>&)>;

@@ -96,6 +96,24 @@ std::vector<uint8_t> select_initial_population(const std::vector<double>& fitnes
   return selected;
 }
 
+std::vector<SearchRun> collect_runs(const std::vector<RunBest>& best, const std::vector<int64_t>& oldest,
+                                    const std::vector<int32_t>& member, int64_t population, int64_t first_run,
+                                    std::vector<std::vector<int64_t>> history) {
+  const auto runs = static_cast<int64_t>(best.size());
+  std::vector<SearchRun> out(static_cast<size_t>(runs));
+  for (int64_t r = 0; r < runs; ++r) {
+    SearchRun& run = out[static_cast<size_t>(r)];
+    run.run = first_run + r;
+    run.winner = best[static_cast<size_t>(r)].index;
+    run.score = best[static_cast<size_t>(r)].fitness;
+    for (int64_t k = 0; k < population; ++k)
+      run.population.push_back(
+          member[static_cast<size_t>(((oldest[static_cast<size_t>(r)] + k) % population) * runs + r)]);
+    if (!history.empty()) run.history = std::move(history[static_cast<size_t>(r)]);
+  }
+  return out;
+}
+
 }  // namespace evolution
 
 std::vector<SearchRun> search_cpu(Fitness& fitness, const SearchConfig& config, int64_t runs, int64_t first_run) {
@@ -156,18 +174,7 @@ std::vector<SearchRun> search_cpu(Fitness& fitness, const SearchConfig& config, 
     }
   }
 
-  std::vector<SearchRun> out(static_cast<size_t>(runs));
-  for (int64_t r = 0; r < runs; ++r) {
-    SearchRun& run = out[static_cast<size_t>(r)];
-    run.run = first_run + r;
-    run.winner = best[static_cast<size_t>(r)].index;
-    run.score = best[static_cast<size_t>(r)].fitness;
-    for (int64_t k = 0; k < population; ++k)
-      run.population.push_back(
-          member[static_cast<size_t>(((oldest[static_cast<size_t>(r)] + k) % population) * runs + r)]);
-    if (config.keep_history) run.history = std::move(history[static_cast<size_t>(r)]);
-  }
-  return out;
+  return collect_runs(best, oldest, member, population, first_run, std::move(history));
 }
 
 bool device_search_available() {

@@ -245,19 +245,11 @@ std::vector<SearchRun> search_device(Fitness& fitness, const SearchConfig& confi
   const auto history_host = config.keep_history ? download(history, static_cast<size_t>(runs * history_stride), stream)
                                                 : std::vector<int32_t>();
 
-  std::vector<SearchRun> out(static_cast<size_t>(runs));
-  for (int64_t r = 0; r < runs; ++r) {
-    SearchRun& run = out[static_cast<size_t>(r)];
-    run.run = first_run + r;
-    run.winner = best_host[static_cast<size_t>(r)].index;
-    run.score = best_host[static_cast<size_t>(r)].fitness;
-    for (int64_t k = 0; k < population; ++k)
-      run.population.push_back(
-          member_host[static_cast<size_t>(((oldest_host[static_cast<size_t>(r)] + k) % population) * runs + r)]);
-    if (config.keep_history)
-      run.history.assign(history_host.begin() + r * history_stride, history_host.begin() + (r + 1) * history_stride);
-  }
-  return out;
+  std::vector<std::vector<int64_t>> runs_history(config.keep_history ? static_cast<size_t>(runs) : 0);
+  for (size_t r = 0; r < runs_history.size(); ++r)
+    runs_history[r].assign(history_host.begin() + static_cast<int64_t>(r) * history_stride,
+                           history_host.begin() + static_cast<int64_t>(r + 1) * history_stride);
+  return evolution::collect_runs(best_host, oldest_host, member_host, population, first_run, std::move(runs_history));
 }
 
 }  // namespace zcnas

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "search/evolution.hpp"
 #include "search/evolution_steps.hpp"
 
 namespace zcnas::evolution {
@@ -20,5 +21,12 @@ struct HostSpace {
 // [runs * draws] flags: for each run, its `population` best draws by ranks_before (fitness, then draw order).
 std::vector<uint8_t> select_initial_population(const std::vector<double>& fitness, int64_t runs, int64_t draws,
                                                int64_t population);
+
+// The runs' results from the final state of an evolution, as both searches keep it: best[r], oldest[r]
+// (the slot of run r's oldest member) and member[slot * runs + r]. The population is listed oldest first;
+// history[r] (empty when not kept) is moved into run r.
+std::vector<SearchRun> collect_runs(const std::vector<RunBest>& best, const std::vector<int64_t>& oldest,
+                                    const std::vector<int32_t>& member, int64_t population, int64_t first_run,
+                                    std::vector<std::vector<int64_t>> history);
 
 }  // namespace zcnas::evolution

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "core/device.hpp"
 #include "core/error.hpp"
 #include "search/evaluation.hpp"
 #include "search/evolution.hpp"
@@ -65,7 +66,7 @@ int run(const Options& o) {
   GroundTruth truth = load_nb201_truth(o.truth);
   ZCNAS_REQUIRE(truth.size() == nb201::kNumArchs, "ground truth '{}' has {} rows, NB201 has {}", o.truth, truth.size(),
                 nb201::kNumArchs);
-  const bool on_device = o.device == "cuda" || (o.device == "auto" && device_search_available());
+  const bool on_device = resolve_device(parse_device(o.device)) == Device::Cuda;
   const int64_t rows = table.rows();
   const bool subset = rows < nb201::kNumArchs;
 

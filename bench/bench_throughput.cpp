@@ -99,15 +99,14 @@ int main(int argc, char** argv) {
     const Tensor input = synthetic_batch(batch, seed);
 
     const size_t free_before = device_free_bytes();
-    const DeviceChoice choice = parse_device(device);
-    std::unique_ptr<Backend> backend;
     std::string note;
-#ifdef ZCNAS_WITH_CUDA
-    if (choice == DeviceChoice::Cuda || (choice == DeviceChoice::Auto && cuda_device_count() > 0))
-      backend = make_cuda_backend(cuda_options);
-#endif
-    if (!backend) backend = make_backend(choice, &note);
+    const Device where = resolve_device(parse_device(device), &note);
     if (!note.empty()) std::cerr << note << "\n";
+    std::unique_ptr<Backend> backend;
+#ifdef ZCNAS_WITH_CUDA
+    if (where == Device::Cuda) backend = make_cuda_backend(cuda_options);
+#endif
+    if (!backend) backend = make_cpu_backend();
     std::cout << "backend: " << backend->name() << "\n";
 
     auto jobs_for = [&](const std::vector<Network>& nets, size_t first) {

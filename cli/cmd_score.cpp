@@ -83,7 +83,7 @@ int run_score(const ScoreOptions& o) {
   set_options.keep_naswot_kernel = !o.save_kernel.empty();
   ScoreSet score_set(kinds, *backend, set_options);
   if (epsilon) {
-    if (set_options.epsilon_precision == EpsilonPrecision::Float64 && backend->name().rfind("cpu", 0) != 0)
+    if (set_options.epsilon_precision == EpsilonPrecision::Float64 && backend->device() != Device::Cpu)
       std::fprintf(stderr, "zcnas: --epsilon-precision float64 is CPU-only: epsilon runs on the CPU, %s runs %s\n",
                    backend->name().c_str(), naswot ? "naswot" : "nothing");
     std::fprintf(stderr, "zcnas: epsilon: %s, batch %lld\n", score_set.epsilon_description().c_str(),
@@ -93,7 +93,7 @@ int run_score(const ScoreOptions& o) {
   const auto net_options = network_options(o.engine);
   // The GPU keeps many networks in flight (its lanes share one call's networks; at the target rate a chunk
   // is under a second of work); the CPU runs one at a time, so rows appear as they finish.
-  const int64_t chunk = o.chunk > 0 ? o.chunk : (backend->name().rfind("cuda", 0) == 0 ? 1024 : 1);
+  const int64_t chunk = o.chunk > 0 ? o.chunk : (backend->device() == Device::Cuda ? 1024 : 1);
 
   install_interrupt_handler();
   Progress progress(static_cast<int64_t>(todo.size()), "scored");

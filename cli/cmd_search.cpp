@@ -91,16 +91,6 @@ struct LiveFitness {
   std::optional<CachedFitness> fitness;
 };
 
-bool run_on_device(const std::string& device) {
-  if (device == "cpu") return false;
-  if (device == "cuda") {
-    ZCNAS_REQUIRE(device_search_available(), "--device cuda: {}",
-                  cuda_device_count() == 0 ? "no CUDA device here" : "this build has no CUDA support");
-    return true;
-  }
-  return device_search_available();
-}
-
 int run_search(const SearchOptions& o) {
   const SearchConfig config = make_config(o);
   std::optional<GroundTruth> truth;
@@ -128,7 +118,7 @@ int run_search(const SearchOptions& o) {
   }
   Fitness& fitness = table ? static_cast<Fitness&>(*table) : static_cast<Fitness&>(*live->fitness);
 
-  const bool on_device = run_on_device(o.engine.device);
+  const bool on_device = resolve_device(parse_device(o.engine.device)) == Device::Cuda;
   std::fprintf(stderr, "zcnas: %s search, %lld runs of %lld evaluations, on the %s\n",
                search_algorithm_name(config.algorithm), static_cast<long long>(o.runs),
                static_cast<long long>(evaluations_per_run(config)), on_device ? "GPU" : "CPU");

@@ -17,6 +17,7 @@ class CpuBackend final : public Backend {
  public:
   explicit CpuBackend(int threads) : exec_(threads) {}
   std::string name() const override { return fmt::format("cpu ({} threads)", exec_.threads()); }
+  Device device() const override { return Device::Cpu; }
 
   std::vector<NaswotResult> naswot(const std::vector<NetworkJob>& jobs, const Tensor& input,
                                    bool keep_kernel) override {
@@ -40,32 +41,17 @@ class CpuBackend final : public Backend {
 
 }  // namespace
 
-DeviceChoice parse_device(const std::string& text) {
-  if (text == "auto") return DeviceChoice::Auto;
-  if (text == "cpu") return DeviceChoice::Cpu;
-  if (text == "cuda") return DeviceChoice::Cuda;
-  throw Error(fmt::format("unknown device '{}' (use auto, cpu or cuda)", text));
-}
-
 std::unique_ptr<Backend> make_cpu_backend(int threads) { return std::make_unique<CpuBackend>(threads); }
 
 #ifndef ZCNAS_WITH_CUDA
-int cuda_device_count() { return 0; }
 std::unique_ptr<Backend> make_cuda_backend(int) {
-  throw Error("--device cuda: this zcnas was built without CUDA (no nvcc/cuDNN at configure time)");
+  resolve_device(DeviceChoice::Cuda);  // throws: no CUDA in this build
+  throw Error("--device cuda: this zcnas was built without CUDA");
 }
 #endif
 
 std::unique_ptr<Backend> make_backend(DeviceChoice choice, std::string* note) {
-  switch (choice) {
-    case DeviceChoice::Cpu: return make_cpu_backend();
-    case DeviceChoice::Cuda: return make_cuda_backend();
-    case DeviceChoice::Auto:
-      if (cuda_device_count() > 0) return make_cuda_backend();
-      if (note) *note = "no CUDA device found: --device auto falls back to the CPU";
-      return make_cpu_backend();
-  }
-  return make_cpu_backend();
+  return resolve_device(choice, note) == Device::Cuda ? make_cuda_backend() : make_cpu_backend();
 }
 
 }  // namespace zcnas

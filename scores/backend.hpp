@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/device.hpp"
 #include "core/tensor.hpp"
 #include "nn/network.hpp"
 #include "nn/params.hpp"
@@ -25,6 +26,7 @@ class Backend {
   virtual ~Backend() = default;
   // e.g. "cpu (2 threads)" or "cuda:0 (NVIDIA H100 80GB HBM3)"
   virtual std::string name() const = 0;
+  virtual Device device() const = 0;
 
   // NASWOT of every job on one batch [B, 3, H, W]; results in job order. A backend may run several jobs
   // concurrently. K is returned only when keep_kernel is set (otherwise result.K is empty).
@@ -35,17 +37,11 @@ class Backend {
   virtual Tensor forward(const NetworkJob& job, const Tensor& input) = 0;
 };
 
-enum class DeviceChoice { Auto, Cpu, Cuda };
-DeviceChoice parse_device(const std::string& text);  // "auto" | "cpu" | "cuda"; throws naming the text
-
-// Number of usable CUDA devices: 0 in a build without CUDA or on a machine without a GPU. Never throws.
-int cuda_device_count();
-
 std::unique_ptr<Backend> make_cpu_backend(int threads = 0);
 // Throws zcnas::Error with the reason when there is no CUDA build or no GPU.
 std::unique_ptr<Backend> make_cuda_backend(int device = 0);
 
-// Auto takes the GPU when there is one and falls back to the CPU otherwise, saying so in *note.
+// The backend of resolve_device(choice, note) (core/device.hpp).
 std::unique_ptr<Backend> make_backend(DeviceChoice choice, std::string* note = nullptr);
 
 }  // namespace zcnas

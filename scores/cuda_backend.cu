@@ -59,6 +59,8 @@ class CudaBackend final : public Backend {
     for (auto& lane : lanes_) cudaStreamSynchronize(lane->stream());
   }
 
+  Device device() const override { return Device::Cuda; }
+
   std::string name() const override {
     return fmt::format("cuda:{} ({}{}{})", context_.device(), context_.name(), options_.tf32 ? ", tf32" : "",
                        options_.int8_hamming ? ", int8 Hamming" : "");
@@ -214,25 +216,9 @@ class CudaBackend final : public Backend {
 
 }  // namespace
 
-int cuda_device_count() {
-  int count = 0;
-  if (cudaGetDeviceCount(&count) != cudaSuccess) {
-    cudaGetLastError();  // clear it: "no device" is an answer here, not an error
-    return 0;
-  }
-  return count;
-}
-
 std::unique_ptr<Backend> make_cuda_backend(const CudaBackendOptions& options) {
-  int count = 0;
-  const cudaError_t status = cudaGetDeviceCount(&count);
-  if (status != cudaSuccess || count == 0) {
-    cudaGetLastError();
-    throw Error(fmt::format("--device cuda: no CUDA device is available ({})",
-                            status != cudaSuccess ? fmt::format("cudaGetDeviceCount: {}: {}", cudaGetErrorName(status),
-                                                                cudaGetErrorString(status))
-                                                  : std::string("cudaGetDeviceCount found none")));
-  }
+  resolve_device(DeviceChoice::Cuda);  // throws with the runtime's reason when there is no GPU
+  const int count = cuda_device_count();
   ZCNAS_REQUIRE(options.device >= 0 && options.device < count, "--device cuda: device {} does not exist ({} present)",
                 options.device, count);
   return std::make_unique<CudaBackend>(options);

@@ -5,7 +5,6 @@
 #include <numeric>
 
 #include "core/error.hpp"
-#include "scores/backend.hpp"
 #include "search/evolution_space.hpp"
 #include "search/evolution_steps.hpp"
 #include "spaces/nb201.hpp"
@@ -175,14 +174,6 @@ std::vector<SearchRun> search_cpu(Fitness& fitness, const SearchConfig& config, 
   }
 
   return collect_runs(best, oldest, member, population, first_run, std::move(history));
-}
-
-bool device_search_available() {
-#if defined(ZCNAS_WITH_CUDA)
-  return cuda_device_count() > 0;
-#else
-  return false;
-#endif
 }
 
 #if !defined(ZCNAS_WITH_CUDA)

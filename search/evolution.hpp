@@ -50,7 +50,4 @@ std::vector<SearchRun> search_cpu(Fitness& fitness, const SearchConfig& config, 
 std::vector<SearchRun> search_device(Fitness& fitness, const SearchConfig& config, int64_t runs, int64_t first_run = 0,
                                      int device = 0);
 
-// True when search_device can run here (a CUDA build and at least one GPU).
-bool device_search_available();
-
 }  // namespace zcnas

@@ -10,7 +10,7 @@
 
 #include "core/cuda_check.hpp"
 #include "core/cuda_context.hpp"
-#include "scores/backend.hpp"
+#include "core/device.hpp"
 #include "search/evolution.hpp"
 #include "search/evolution_space.hpp"
 #include "search/evolution_steps.hpp"

@@ -53,11 +53,11 @@ int main(int argc, char** argv) {
                   gflop / median);
       report.push_back({{"index", index}, {"seconds", median}, {"gflop", gflop}});
     }
-    std::printf("mean %.3f s per arch over %zu archs\n\nseconds by op kind (all runs):\n", total / indices.size(),
+    std::printf("mean %.3f s per arch over %zu archs\n\nseconds by step kind (all runs):\n", total / indices.size(),
                 indices.size());
-    for (size_t k = 0; k < exec.op_seconds().size(); ++k)
-      if (exec.op_seconds()[k] > 0) std::printf("  %-16s %.3f\n", op_name(static_cast<OpKind>(k)), exec.op_seconds()[k]);
-    std::printf("  %-16s %.3f\n", "hooks (naswot)", exec.hook_seconds());
+    for (size_t k = 0; k < exec.step_seconds().size(); ++k)
+      if (exec.step_seconds()[k] > 0)
+        std::printf("  %-56s %.3f\n", step_name(static_cast<StepKind>(k)), exec.step_seconds()[k]);
     if (!json_out.empty()) std::ofstream(json_out) << report.dump(2) << "\n";
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_cpu_forward: %s\n", e.what());

@@ -17,6 +17,7 @@
 
 #include "io/cifar10.hpp"
 #include "scores/backend.hpp"
+#include "scores/score_set.hpp"
 #include "spaces/nb201.hpp"
 #ifdef ZCNAS_WITH_CUDA
 #include <cuda_runtime_api.h>
@@ -115,12 +116,13 @@ int main(int argc, char** argv) {
       return jobs;
     };
 
+    ScoreSet naswot({"naswot"});
     // Warm up: cuDNN algorithm search, arenas, handles.
     {
       std::vector<Network> nets;
       const size_t n = std::min(indices.size(), static_cast<size_t>(warmup));
       for (size_t k = 0; k < n; ++k) nets.push_back(nb201::build_network(nb201::index_to_arch(indices[k])));
-      if (!nets.empty()) backend->naswot(jobs_for(nets, 0), input, false);
+      if (!nets.empty()) naswot.score(jobs_for(nets, 0), *backend, {&input, nullptr});
     }
 
     std::vector<double> score_seconds, build_seconds;
@@ -137,16 +139,16 @@ int main(int argc, char** argv) {
         building += seconds_since(t0);
         const auto jobs = jobs_for(nets, first);
         t0 = Clock::now();
-        const auto results = backend->naswot(jobs, input, false);
+        const auto results = naswot.score(jobs, *backend, {&input, nullptr});
         scoring += seconds_since(t0);
         if (r == 0) {
           for (size_t k = 0; k < nets.size(); ++k) {
             flop += 2.0 * static_cast<double>(nets[k].multiply_adds()) * static_cast<double>(batch);
             bytes += static_cast<double>(conv_operand_bytes(nets[k], batch));
-            if (std::isinf(results[k].score))
+            if (std::isinf(results[k].values[0]))
               ++minus_inf;
             else
-              checksum += results[k].score;
+              checksum += results[k].values[0];
           }
         }
       }

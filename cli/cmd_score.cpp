@@ -9,12 +9,13 @@
 #include "io/safetensors.hpp"
 #include "io/score_table.hpp"
 #include "nn/params.hpp"
+#include "scores/epsilon.hpp"
 #include "scores/score_set.hpp"
 
 namespace zcnas::cli {
 namespace {
 
-struct ScoreOptions {
+struct ScoreCommandOptions {
   DataOptions data;
   EngineOptions engine;
   std::vector<std::string> archs;
@@ -31,13 +32,13 @@ struct ScoreOptions {
 };
 
 // The epsilon batch: the same images as the NASWOT batch (same file, offset or seed), --eps-batch of them.
-Tensor load_epsilon_input(const ScoreOptions& o) {
+Tensor load_epsilon_input(const ScoreCommandOptions& o) {
   DataOptions data = o.data;
   data.batch = o.epsilon_batch;
   return load_input(data);
 }
 
-int run_score(const ScoreOptions& o) {
+int run_score(const ScoreCommandOptions& o) {
   // The archs, in the order asked; --all is the whole space in index order.
   std::vector<int64_t> todo;
   for (const auto& a : o.archs) todo.push_back(nb201::arch_to_index(nb201::parse_arch(a)));
@@ -52,19 +53,20 @@ int run_score(const ScoreOptions& o) {
   ZCNAS_REQUIRE(!todo.empty(), "nothing to score: give --arch, --index or --all");
   ZCNAS_REQUIRE(o.weights.empty() || todo.size() == 1, "--weights holds one network's parameters: give one arch");
   ZCNAS_REQUIRE(o.save_kernel.empty() || todo.size() == 1, "--save-kernel writes one kernel: give one arch");
-  const std::vector<ScoreKind> kinds = parse_score_list(o.scores);
-  const auto asked = [&](ScoreKind k) { return std::find(kinds.begin(), kinds.end(), k) != kinds.end(); };
-  const bool naswot = asked(ScoreKind::Naswot), epsilon = asked(ScoreKind::Epsilon);
-  ZCNAS_REQUIRE(o.save_kernel.empty() || naswot, "--save-kernel writes NASWOT's kernel: --scores '{}' has no naswot",
-                o.scores);
-  ZCNAS_REQUIRE(o.weights.empty() || naswot,
-                "--weights sets the parameters of NASWOT's pass (epsilon uses constant weights, params and flops "
-                "none): --scores '{}' has no naswot",
+  const std::vector<std::string> names = parse_score_list(o.scores);
+  ScoreOptions score_options;
+  score_options.float64 = parse_epsilon_precision(o.epsilon_precision) == EpsilonPrecision::Float64;
+  score_options.keep_kernel = !o.save_kernel.empty();
+  ScoreSet score_set(names, score_options);
+  const ScoreNeeds needs = score_set.needs();
+  ZCNAS_REQUIRE(o.save_kernel.empty() || needs.hooked_pass,
+                "--save-kernel writes NASWOT's kernel: --scores '{}' has no naswot", o.scores);
+  ZCNAS_REQUIRE(o.weights.empty() || needs.hooked_pass,
+                "--weights sets the parameters of the hooked pass (naswot; epsilon uses constant weights, params and "
+                "flops none): --scores '{}' reads no hooked pass",
                 o.scores);
 
-  std::vector<std::string> columns;
-  for (ScoreKind k : kinds) columns.emplace_back(score_name(k));
-  ScoreTableWriter writer(o.out, parse_table_format(o.format), columns);
+  ScoreTableWriter writer(o.out, parse_table_format(o.format), names);
   const size_t before = todo.size();
   todo.erase(std::remove_if(todo.begin(), todo.end(), [&](int64_t i) { return writer.done().count(i) != 0; }),
              todo.end());
@@ -74,22 +76,19 @@ int run_score(const ScoreOptions& o) {
   if (todo.empty()) return 0;
 
   // Only the batches and the device that the asked scores use: params and flops need neither.
-  std::optional<Tensor> naswot_input, epsilon_input;
-  if (naswot) naswot_input = load_input(o.data);
-  if (epsilon) epsilon_input = load_epsilon_input(o);
-  auto backend = naswot || epsilon ? open_backend(o.engine) : make_cpu_backend(1);
-  ScoreSetOptions set_options;
-  set_options.epsilon_precision = parse_epsilon_precision(o.epsilon_precision);
-  set_options.keep_naswot_kernel = !o.save_kernel.empty();
-  ScoreSet score_set(kinds, *backend, set_options);
-  if (epsilon) {
-    if (set_options.epsilon_precision == EpsilonPrecision::Float64 && backend->device() != Device::Cpu)
-      std::fprintf(stderr, "zcnas: --epsilon-precision float64 is CPU-only: epsilon runs on the CPU, %s runs %s\n",
-                   backend->name().c_str(), naswot ? "naswot" : "nothing");
-    std::fprintf(stderr, "zcnas: epsilon: %s, batch %lld\n", score_set.epsilon_description().c_str(),
-                 static_cast<long long>(epsilon_input->shape[0]));
-  }
-  const ScoreBatches batches{naswot_input ? &*naswot_input : nullptr, epsilon_input ? &*epsilon_input : nullptr};
+  std::optional<Tensor> main_input, constant_weight_input;
+  if (needs.main_batch) main_input = load_input(o.data);
+  if (needs.constant_weight_batch) constant_weight_input = load_epsilon_input(o);
+  auto backend = needs.runs_networks ? open_backend(o.engine) : make_cpu_backend(1);
+  if (score_options.float64 && score_set.has("epsilon") && backend->device() != Device::Cpu)
+    std::fprintf(stderr, "zcnas: --epsilon-precision float64 is CPU-only: epsilon runs on the CPU, %s runs the rest\n",
+                 backend->name().c_str());
+  for (const auto& line : score_set.descriptions(*backend)) std::fprintf(stderr, "zcnas: %s\n", line.c_str());
+  if (constant_weight_input)
+    std::fprintf(stderr, "zcnas: constant-weight batch of %lld images\n",
+                 static_cast<long long>(constant_weight_input->shape[0]));
+  const ScoreBatches batches{main_input ? &*main_input : nullptr,
+                             constant_weight_input ? &*constant_weight_input : nullptr};
   const auto net_options = network_options(o.engine);
   // The GPU keeps many networks in flight (its lanes share one call's networks; at the target rate a chunk
   // is under a second of work); the CPU runs one at a time, so rows appear as they finish.
@@ -108,13 +107,13 @@ int run_score(const ScoreOptions& o) {
     for (const auto& net : nets) jobs.push_back({&net, loaded ? &*loaded : nullptr, o.engine.init_seed});
 
     const auto t0 = Clock::now();
-    auto results = score_set.score(jobs, batches);
+    auto results = score_set.score(jobs, *backend, batches);
     const double per_arch = seconds_since(t0) / static_cast<double>(jobs.size());
     for (size_t k = 0; k < results.size(); ++k) {
       const int64_t index = todo[start + k];
       writer.write({index, nb201::format_arch(nb201::index_to_arch(index)), results[k].values, per_arch});
     }
-    if (!o.save_kernel.empty()) write_safetensors(o.save_kernel, {{"K", raw_from(results[0].naswot_kernel)}});
+    if (!o.save_kernel.empty()) write_safetensors(o.save_kernel, {{"K", raw_from(results[0].kernel)}});
     progress.advance(static_cast<int64_t>(results.size()));
   }
   progress.finish();
@@ -129,7 +128,7 @@ int run_score(const ScoreOptions& o) {
 }  // namespace
 
 void register_score(CLI::App& app, std::function<int()>& action) {
-  auto opts = std::make_shared<ScoreOptions>();
+  auto opts = std::make_shared<ScoreCommandOptions>();
   auto* cmd = app.add_subcommand("score", "score NB201 archs with zero-cost scores and write one row per arch");
   add_engine_options(*cmd, opts->engine);
   add_data_options(*cmd, opts->data);
@@ -142,9 +141,10 @@ void register_score(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--format", opts->format, "csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));
   cmd->add_option("--out,-o", opts->out, "output file (default stdout); an existing file is resumed");
   cmd->add_option("--chunk", opts->chunk, "networks handed to the backend at once (default: 1 on CPU, 1024 on GPU)");
-  cmd->add_option("--scores", opts->scores,
-                  "comma-separated scores, one column each in the order given: naswot, epsilon, params "
-                  "(parameter count), flops (conv + linear multiply-accumulates per sample) (default naswot)");
+  std::string score_help = "comma-separated scores, one column each in the order given (default naswot):";
+  for (const auto& r : registered_scores()) score_help += fmt::format(" {} ({});", r.name, r.help);
+  score_help.pop_back();
+  cmd->add_option("--scores", opts->scores, score_help);
   cmd->add_option("--epsilon-precision", opts->epsilon_precision,
                   "float32 (the reference's arithmetic, NaN where its w=1e-7 pass underflows) or float64 "
                   "(CPU only, no underflow)")

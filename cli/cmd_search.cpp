@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "io/score_table.hpp"
+#include "scores/score_set.hpp"
 #include "search/evolution.hpp"
 #include "search/score_table_reader.hpp"
 #include "search/search_summary.hpp"
@@ -78,13 +79,14 @@ struct LiveFitness {
     std::vector<NetworkJob> jobs;
     for (const auto& n : nets) jobs.push_back({&n, nullptr, init_seed});
     std::vector<double> scores;
-    for (const auto& r : backend->naswot(jobs, input, false)) scores.push_back(r.score);
+    for (const auto& r : naswot.score(jobs, *backend, {&input, nullptr})) scores.push_back(r.values[0]);
     progress.advance(static_cast<int64_t>(indices.size()));
     return scores;
   }
 
   Tensor input;
   std::unique_ptr<Backend> backend;
+  ScoreSet naswot{{"naswot"}};
   nb201::NetworkOptions options;
   uint64_t init_seed;
   Progress progress;

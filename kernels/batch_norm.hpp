@@ -1,6 +1,6 @@
-// Train-mode batch-norm statistics (CPU twin here, CUDA launcher in batch_norm.cuh): per channel of a
-// sample-major [B, C, S] tensor, the batch's mean and biased variance over (B, S), turned into the
-// ChannelAffine that the fused node kernel applies. eps = kBatchNormEps.
+// Train-mode batch-norm statistics (the CPU op here, the CUDA kernel in batch_norm.cuh): per channel, the
+// batch's mean and biased variance over (B, H, W), turned into the ChannelAffine that the fused node op
+// applies. Accumulated in double; eps = kBatchNormEps.
 #pragma once
 #include <cstdint>
 
@@ -8,8 +8,10 @@
 
 namespace zcnas {
 
-// out[c] = {float(mean), float(1 / sqrt(var + eps)), gamma[c], beta[c]}; statistics accumulated in double.
-void batch_norm_stats_cpu(const float* x, int64_t batch, int64_t channels, int64_t spatial, const float* gamma,
-                          const float* beta, ChannelAffine* out);
+// x: channel-major [C][B * spatial]; out[c] = {T(mean), T(1 / sqrt(var + eps)), gamma[c], beta[c]}. The mean,
+// then the squared deviations from it (two passes, no cancellation), as PyTorch's CPU kernel computes them.
+template <typename T>
+void batch_norm_stats_cpu(const T* x, int64_t batch, int64_t channels, int64_t spatial, const T* gamma, const T* beta,
+                          BasicChannelAffine<T>* out, int threads);
 
 }  // namespace zcnas

@@ -4,7 +4,7 @@
 #include "core/cuda_check.hpp"
 #include "kernels/device_utils.cuh"
 #include "kernels/hamming.cuh"
-#include "kernels/sign_bits.hpp"
+#include "kernels/tensor_layout.hpp"
 
 namespace zcnas::cuda {
 

@@ -1,4 +1,4 @@
-// CPU twin of the Hamming accumulation kernel: popcount of XOR, 4x4 pairs per pass over the words so that
+// The Hamming kernel on the CPU: popcount of XOR, 4x4 pairs per pass over the words so that
 // each loaded word serves four pairs.
 #include <algorithm>
 #include <vector>
@@ -50,6 +50,21 @@ void accumulate_hamming_cpu(const uint64_t* bits, int64_t batch, int64_t words, 
         if (i != j) K[j * batch + i] += agree;
       }
   }
+}
+
+}  // namespace zcnas
+
+namespace zcnas {
+
+void kernel_to_double_cpu(const int64_t* K, int64_t count, int64_t offset, double* out) {
+  for (int64_t i = 0; i < count; ++i) out[i] = static_cast<double>(K[i] + offset);
+}
+
+bool identical_samples_cpu(const int64_t* K, int64_t batch) {
+  for (int64_t i = 0; i < batch; ++i)
+    for (int64_t j = i + 1; j < batch; ++j)
+      if (K[i * batch + j] == K[i * batch + i]) return true;
+  return false;
 }
 
 }  // namespace zcnas

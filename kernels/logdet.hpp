@@ -1,4 +1,5 @@
-// log|det K| of a symmetric positive semi-definite matrix in float64 (CPU twin).
+// log|det K| of a symmetric positive semi-definite matrix in float64 (the CPU op; the batched CUDA one is in
+// logdet.cuh).
 #pragma once
 #include <cstdint>
 

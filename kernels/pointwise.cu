@@ -1,10 +1,10 @@
 // The fused node kernel: each warp forms up to 2048 consecutive values of one sample from its terms, writes
 // the value and/or its ReLU, and packs their sign bits with ballots (one coalesced store of its words).
-// Rounding is explicit (_rn intrinsics, one fma) so that the CPU twin reproduces every bit.
+// Rounding is explicit (_rn intrinsics, no contraction) so that the CPU op reproduces every bit.
 #include "core/cuda_check.hpp"
 #include "kernels/device_utils.cuh"
 #include "kernels/pointwise.cuh"
-#include "kernels/sign_bits.hpp"
+#include "kernels/tensor_layout.hpp"
 
 namespace zcnas::cuda {
 namespace {
@@ -29,7 +29,7 @@ __device__ __forceinline__ float term_value(const PointwiseTerm& term, const Poi
       return __ldg(x + u);
     case TermKind::BatchNorm: {
       const float4 p = __ldg(reinterpret_cast<const float4*>(term.affine) + c);  // mean, invstd, gamma, beta
-      return __fmaf_rn(__fmul_rn(__fsub_rn(__ldg(x + u), p.x), p.y), p.z, p.w);
+      return __fadd_rn(__fmul_rn(__fmul_rn(__fsub_rn(__ldg(x + u), p.x), p.y), p.z), p.w);
     }
     case TermKind::AvgPool3x3: {
       const uint32_t s = u - c * a.hw, oy = s / a.width, ox = s - oy * a.width;

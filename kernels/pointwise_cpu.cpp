@@ -1,59 +1,134 @@
-// CPU twin of the fused node kernel: the same float32 operations in the same order, so results match bit
-// for bit. The fma is explicit on both sides so that neither compiler's contraction choices matter.
+// The fused node op on the CPU, channel-major. Each thread owns whole samples, so it owns their rows of
+// sign bits too; within a sample it forms one [H*W] plane at a time, term by term, in vectorisable loops.
 #include <algorithm>
-#include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "core/error.hpp"
 #include "kernels/pointwise.hpp"
-#include "kernels/sign_bits.hpp"
 
 namespace zcnas {
+namespace {
 
-void pointwise_cpu(const PointwiseShape& shape, const PointwiseTerm* terms, int n_terms, const PointwiseOutputs& out) {
+// 3x3 average, stride 1, pad 1, count_include_pad = False, of one [h, w] plane. Each output sums its
+// in-bounds window row by row, left to right, then divides by the window's size, as PyTorch does; interior
+// pixels take a fixed nine-term path that vectorises across the row.
+template <typename T>
+void avg_pool3x3_plane(const T* src, T* dst, int64_t h, int64_t w) {
+  auto border = [&](int64_t oy, int64_t ox) {
+    const int64_t y0 = std::max<int64_t>(0, oy - 1), y1 = std::min<int64_t>(h, oy + 2);
+    const int64_t x0 = std::max<int64_t>(0, ox - 1), x1 = std::min<int64_t>(w, ox + 2);
+    T sum = 0;
+    for (int64_t iy = y0; iy < y1; ++iy)
+      for (int64_t ix = x0; ix < x1; ++ix) sum += src[iy * w + ix];
+    dst[oy * w + ox] = sum / static_cast<T>((y1 - y0) * (x1 - x0));
+  };
+  for (int64_t oy = 0; oy < h; ++oy) {
+    if (oy == 0 || oy == h - 1 || w < 3) {
+      for (int64_t ox = 0; ox < w; ++ox) border(oy, ox);
+      continue;
+    }
+    border(oy, 0);
+    const T* a = src + (oy - 1) * w;
+    const T* b = src + oy * w;
+    const T* c = src + (oy + 1) * w;
+    T* d = dst + oy * w;
+    for (int64_t ox = 1; ox < w - 1; ++ox) {
+      T sum = a[ox - 1];
+      sum += a[ox];
+      sum += a[ox + 1];
+      sum += b[ox - 1];
+      sum += b[ox];
+      sum += b[ox + 1];
+      sum += c[ox - 1];
+      sum += c[ox];
+      sum += c[ox + 1];
+      d[ox] = sum / T(9);
+    }
+    border(oy, w - 1);
+  }
+}
+
+// Term t of one plane into v (first term) or added to it (later terms).
+template <typename T>
+void apply_term(const BasicPointwiseTerm<T>& term, const T* x, int64_t c, int64_t h, int64_t w, bool first, T* v,
+                T* pool_scratch) {
+  const int64_t n = h * w;
+  switch (term.kind) {
+    case TermKind::Plain:
+      if (first) {
+        std::memcpy(v, x, static_cast<size_t>(n) * sizeof(T));
+      } else {
+        for (int64_t s = 0; s < n; ++s) v[s] += x[s];
+      }
+      return;
+    case TermKind::BatchNorm: {
+      const BasicChannelAffine<T> a = term.affine[c];
+      if (first) {
+        for (int64_t s = 0; s < n; ++s) v[s] = (x[s] - a.mean) * a.invstd * a.gamma + a.beta;
+      } else {
+        for (int64_t s = 0; s < n; ++s) v[s] += (x[s] - a.mean) * a.invstd * a.gamma + a.beta;
+      }
+      return;
+    }
+    case TermKind::AvgPool3x3:
+      if (first) {
+        avg_pool3x3_plane(x, v, h, w);
+      } else {
+        avg_pool3x3_plane(x, pool_scratch, h, w);
+        for (int64_t s = 0; s < n; ++s) v[s] += pool_scratch[s];
+      }
+      return;
+  }
+}
+
+// Sets bit `unit0 + s` of row for every v[s] > 0; the row's words are zero beforehand.
+template <typename T>
+void pack_bits(const T* v, int64_t n, int64_t unit0, uint64_t* row) {
+  int64_t s = 0, u = unit0;
+  for (; s < n && (u & 63) != 0; ++s, ++u) row[u >> 6] |= static_cast<uint64_t>(v[s] > T(0)) << (u & 63);
+  for (; s + 64 <= n; s += 64, u += 64) {
+    uint64_t word = 0;
+    for (int i = 0; i < 64; ++i) word |= static_cast<uint64_t>(v[s + i] > T(0)) << i;
+    row[u >> 6] = word;
+  }
+  for (; s < n; ++s, ++u) row[u >> 6] |= static_cast<uint64_t>(v[s] > T(0)) << (u & 63);
+}
+
+}  // namespace
+
+template <typename T>
+void pointwise_cpu(const PointwiseShape& shape, const BasicPointwiseTerm<T>* terms, int n_terms,
+                   const BasicPointwiseOutputs<T>& out, int threads) {
   ZCNAS_REQUIRE(n_terms >= 1 && n_terms <= kMaxPointwiseTerms, "pointwise: {} terms (1..{})", n_terms,
                 kMaxPointwiseTerms);
-  const int64_t units = shape.units(), hw = shape.height * shape.width;
-  ZCNAS_REQUIRE(!out.bits || out.bits_words >= sign_words(units), "pointwise: {} words cannot hold {} units",
-                out.bits_words, units);
-  for (int64_t b = 0; b < shape.batch; ++b) {
-    if (out.bits)
-      std::memset(out.bits + b * out.bits_stride, 0, static_cast<size_t>(out.bits_words) * sizeof(uint64_t));
-    for (int64_t u = 0; u < units; ++u) {
-      const int64_t c = u / hw, s = u % hw, oy = s / shape.width, ox = s % shape.width;
-      float value = 0.0f;
-      for (int t = 0; t < n_terms; ++t) {
-        const PointwiseTerm& term = terms[t];
-        const float* x = term.x + b * units;
-        float v = 0.0f;
-        switch (term.kind) {
-          case TermKind::Plain:
-            v = x[u];
-            break;
-          case TermKind::BatchNorm: {
-            const ChannelAffine a = term.affine[c];
-            v = std::fma((x[u] - a.mean) * a.invstd, a.gamma, a.beta);
-            break;
-          }
-          case TermKind::AvgPool3x3: {
-            const float* plane = x + c * hw;
-            const int64_t y0 = std::max<int64_t>(0, oy - 1), y1 = std::min<int64_t>(shape.height, oy + 2);
-            const int64_t x0 = std::max<int64_t>(0, ox - 1), x1 = std::min<int64_t>(shape.width, ox + 2);
-            float sum = 0.0f;
-            for (int64_t iy = y0; iy < y1; ++iy)
-              for (int64_t ix = x0; ix < x1; ++ix) sum += plane[iy * shape.width + ix];
-            v = sum / static_cast<float>((y1 - y0) * (x1 - x0));
-            break;
-          }
+  const int64_t batch = shape.batch, channels = shape.channels, h = shape.height, w = shape.width, hw = h * w;
+  ZCNAS_REQUIRE(!out.bits || out.bits_words >= sign_words(shape.units()), "pointwise: {} words cannot hold {} units",
+                out.bits_words, shape.units());
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<T> value(out.y ? 0 : static_cast<size_t>(hw)), pool(static_cast<size_t>(hw));
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < batch; ++b) {
+      uint64_t* row = out.bits ? out.bits + b * out.bits_stride : nullptr;
+      if (row) std::memset(row, 0, static_cast<size_t>(out.bits_words) * sizeof(uint64_t));
+      for (int64_t c = 0; c < channels; ++c) {
+        const int64_t plane = (c * batch + b) * hw;
+        T* v = out.y ? out.y + plane : value.data();
+        for (int t = 0; t < n_terms; ++t) apply_term(terms[t], terms[t].x + plane, c, h, w, t == 0, v, pool.data());
+        if (out.relu) {
+          T* r = out.relu + plane;
+          for (int64_t s = 0; s < hw; ++s) r[s] = v[s] > T(0) ? v[s] : T(0);
         }
-        value = t == 0 ? v : value + v;
+        if (row) pack_bits(v, hw, c * hw, row);
       }
-      const int64_t i = b * units + u;
-      if (out.y) out.y[i] = value;
-      if (out.relu) out.relu[i] = value > 0.0f ? value : 0.0f;
-      if (out.bits && value > 0.0f) out.bits[b * out.bits_stride + (u >> 6)] |= uint64_t{1} << (u & 63);
     }
   }
 }
+
+template void pointwise_cpu<float>(const PointwiseShape&, const BasicPointwiseTerm<float>*, int,
+                                   const BasicPointwiseOutputs<float>&, int);
+template void pointwise_cpu<double>(const PointwiseShape&, const BasicPointwiseTerm<double>*, int,
+                                    const BasicPointwiseOutputs<double>&, int);
 
 }  // namespace zcnas

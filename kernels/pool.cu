@@ -34,7 +34,7 @@ __global__ void linear_kernel(const float* __restrict__ x, int64_t batch, int64_
   if (t >= batch * out) return;
   const int64_t b = t / out, o = t - b * out;
   float acc = 0.0f;
-  for (int64_t i = 0; i < in; ++i) acc = __fmaf_rn(weight[o * in + i], x[b * in + i], acc);
+  for (int64_t i = 0; i < in; ++i) acc = __fadd_rn(acc, __fmul_rn(weight[o * in + i], x[b * in + i]));
   y[t] = __fadd_rn(acc, bias[o]);
 }
 

@@ -1,36 +1,48 @@
-// CPU twins of the pooling and linear kernels.
-#include <cmath>
-
+// Pools and the linear classifier on the CPU, channel-major.
 #include "kernels/pool.hpp"
 
 namespace zcnas {
 
-void avg_pool2x2_cpu(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, float* y) {
-  const int64_t ho = height / 2, wo = width / 2;
-  for (int64_t p = 0; p < batch * channels; ++p)
+template <typename T>
+void avg_pool2x2_cpu(const T* x, int64_t batch, int64_t channels, int64_t height, int64_t width, T* y, int threads) {
+  const int64_t ho = height / 2, wo = width / 2, planes = channels * batch;
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int64_t p = 0; p < planes; ++p) {
+    const T* s = x + p * height * width;
+    T* d = y + p * ho * wo;
     for (int64_t oy = 0; oy < ho; ++oy)
       for (int64_t ox = 0; ox < wo; ++ox) {
-        const float* q = x + p * height * width + 2 * oy * width + 2 * ox;
-        y[(p * ho + oy) * wo + ox] = (q[0] + q[1] + q[width] + q[width + 1]) / 4.0f;
+        const T* q = s + 2 * oy * width + 2 * ox;
+        d[oy * wo + ox] = (q[0] + q[1] + q[width] + q[width + 1]) / T(4);
       }
-}
-
-void global_avg_pool_cpu(const float* x, int64_t batch, int64_t channels, int64_t spatial, float* y) {
-  for (int64_t p = 0; p < batch * channels; ++p) {
-    float sum = 0.0f;
-    for (int64_t s = 0; s < spatial; ++s) sum += x[p * spatial + s];
-    y[p] = sum / static_cast<float>(spatial);
   }
 }
 
-void linear_cpu(const float* x, int64_t batch, int64_t in, int64_t out, const float* weight, const float* bias,
-                float* y) {
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t o = 0; o < out; ++o) {
-      float acc = 0.0f;
-      for (int64_t i = 0; i < in; ++i) acc = std::fma(weight[o * in + i], x[b * in + i], acc);
-      y[b * out + o] = acc + bias[o];
+template <typename T>
+void global_avg_pool_cpu(const T* x, int64_t batch, int64_t channels, int64_t spatial, T* y) {
+  for (int64_t p = 0; p < channels * batch; ++p) {
+    T sum = 0;
+    for (int64_t s = 0; s < spatial; ++s) sum += x[p * spatial + s];
+    y[p] = sum / static_cast<T>(spatial);
+  }
+}
+
+template <typename T>
+void linear_cpu(const T* x, int64_t batch, int64_t in, int64_t out, const T* weight, const T* bias, T* y) {
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t b = 0; b < batch; ++b) {
+      T acc = 0;
+      for (int64_t i = 0; i < in; ++i) acc += weight[o * in + i] * x[i * batch + b];
+      y[o * batch + b] = acc + bias[o];
     }
 }
+
+#define ZCNAS_POOL_CPU(T)                                                                          \
+  template void avg_pool2x2_cpu<T>(const T*, int64_t, int64_t, int64_t, int64_t, T*, int);         \
+  template void global_avg_pool_cpu<T>(const T*, int64_t, int64_t, int64_t, T*);                   \
+  template void linear_cpu<T>(const T*, int64_t, int64_t, int64_t, const T*, const T*, T*);
+ZCNAS_POOL_CPU(float)
+ZCNAS_POOL_CPU(double)
+#undef ZCNAS_POOL_CPU
 
 }  // namespace zcnas

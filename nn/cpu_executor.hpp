@@ -1,54 +1,41 @@
-// The CPU executor: runs a Network on the host. It is the reference that every CUDA op is tested against.
-// Activations are kept channel-major, [C][B][H*W], so that a convolution is one GEMM per block of images
-// (weights [Cout, Cin*k*k] x im2col [Cin*k*k, images*H*W]) and batch norm reads each channel contiguously.
+// The CPU executor: runs a Network's forward plan on the host with the CPU op table (kernels/*_cpu.cpp), in
+// float32 or float64, channel-major. It is the reference that every CUDA op is tested against.
 #pragma once
+#include <array>
 #include <cstdint>
-#include <functional>
-#include <vector>
+#include <memory>
 
 #include "core/tensor.hpp"
+#include "nn/forward_plan.hpp"
+#include "nn/hooked_sign_bits.hpp"
 #include "nn/network.hpp"
 #include "nn/params.hpp"
 
 namespace zcnas {
 
-// A hooked tensor as the CPU executor holds it: data[(c * batch + b) * spatial + s].
-template <typename T>
-struct HookedTensor {
-  int node = 0;
-  int multiplicity = 0;
-  const T* data = nullptr;
-  int64_t channels = 0, batch = 0, spatial = 0;
-};
-
 template <typename T>
 class CpuExecutor {
  public:
-  using HookFn = std::function<void(const HookedTensor<T>&)>;
-
   // threads <= 0: OpenMP's default (every core).
   explicit CpuExecutor(int threads = 0);
+  ~CpuExecutor();
+  CpuExecutor(const CpuExecutor&) = delete;
+  CpuExecutor& operator=(const CpuExecutor&) = delete;
 
-  // input: [B, C, H, W] matching the network's Input node. Calls on_hook for every hooked node as soon as
-  // it is computed. Returns the output node as [B, C, H, W].
-  BasicTensor<T> forward(const Network& net, const ParamStore& params, const Tensor& input,
-                         const HookFn& on_hook = {});
+  // input: [B, C, H, W] matching the network's Input node. Returns the output node as [B, C, H, W].
+  BasicTensor<T> forward(const Network& net, const ParamStore& params, const Tensor& input);
 
-  int threads() const { return threads_; }
+  // The same forward, keeping the hooked tensors' sign bits (host memory, valid until the next forward).
+  HookedSignBits forward_sign_bits(const Network& net, const ParamStore& params, const Tensor& input);
 
-  // Wall seconds spent per op kind (indexed by OpKind) and in hook callbacks, summed over every forward.
-  const std::vector<double>& op_seconds() const { return op_seconds_; }
-  double hook_seconds() const { return hook_seconds_; }
+  int threads() const;
+
+  // Wall seconds per step kind (indexed by StepKind), summed over every forward.
+  const std::array<double, kStepKinds>& step_seconds() const;
 
  private:
-  std::vector<T> acquire(size_t n);
-  void release(std::vector<T>&& buf);
-
-  int threads_;
-  std::vector<std::vector<T>> pool_;      // released activation buffers, reused across nodes and forwards
-  std::vector<std::vector<T>> scratch_;   // per-thread im2col buffers
-  std::vector<double> op_seconds_;
-  double hook_seconds_ = 0.0;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 extern template class CpuExecutor<float>;

@@ -11,9 +11,10 @@
 #include "kernels/init_params.cuh"
 #include "kernels/pointwise.cuh"
 #include "kernels/pool.cuh"
-#include "kernels/sign_bits.hpp"
+#include "kernels/tensor_layout.hpp"
 #include "nn/cuda_executor.hpp"
 #include "nn/forward_plan.hpp"
+#include "nn/plan_executor.hpp"
 
 namespace zcnas {
 namespace {
@@ -169,12 +170,12 @@ struct CudaExecutor::Impl {
   ConvAlgorithmCache& algorithms;
   std::unordered_map<ConvKey, std::unique_ptr<ConvPlan>, ConvKeyHash> convs;
 
-  DeviceBuffer<float> arena;                    // activations
+  DeviceBuffer<float> arena_buf;                    // activations
   DeviceBuffer<float> params;                   // parameters of the current network
-  DeviceBuffer<float> zeros;                    // read-only zeros for `none` edges
+  DeviceBuffer<float> zeros_buf;                    // read-only zeros for `none` edges
   DeviceBuffer<float> param_ones, param_zeros;  // drawn batch-norm weights and biases
-  DeviceBuffer<ChannelAffine> stats;            // batch-norm statistics of the current forward
-  DeviceBuffer<uint64_t> bits;                  // sign bits of the current forward
+  DeviceBuffer<ChannelAffine> stats_buf;            // batch-norm statistics of the current forward
+  DeviceBuffer<uint64_t> bits_buf;                  // sign bits of the current forward
   DeviceBuffer<unsigned char> workspace;
   cuda::BatchNormWorkspace bn_workspace;
   cuda::PinnedBuffer<float> staging;  // upload_params
@@ -185,6 +186,7 @@ struct CudaExecutor::Impl {
   std::vector<cuda::UniformParam> draws;
   ForwardPlan plan;
   HookedSignBits hooked;
+  const float* input_ptr = nullptr;  // the current forward's batch
 
   Impl(cuda::CudaContext& ctx, cudaStream_t s, CudaExecutorOptions opts)
       : context(ctx),
@@ -203,7 +205,7 @@ struct CudaExecutor::Impl {
     cuda::fill_constant(buf.data(), static_cast<int64_t>(buf.size()), value, st());
   }
 
-  const DeviceParam& param(const std::string& name, int64_t numel) const {
+  const DeviceParam& device_param(const std::string& name, int64_t numel) const {
     auto it = param_ptrs.find(name);
     ZCNAS_REQUIRE(it != param_ptrs.end(), "parameter '{}' has no value on the device", name);
     ZCNAS_REQUIRE(it->second.numel == numel, "parameter '{}' has {} values, the network needs {}", name,
@@ -211,16 +213,16 @@ struct CudaExecutor::Impl {
     return it->second;
   }
 
-  ConvPlan& conv_plan(const Node& n, const Node& in, int64_t batch) {
+  ConvPlan& conv_plan(const ConvShape& shape) {
     ConvKey key;
-    key.batch = batch;
-    key.in_channels = in.channels;
-    key.height = in.height;
-    key.width = in.width;
-    key.out_channels = n.channels;
-    key.kernel = n.kernel;
-    key.stride = n.stride;
-    key.pad = n.pad;
+    key.batch = shape.batch;
+    key.in_channels = shape.in_channels;
+    key.height = shape.height;
+    key.width = shape.width;
+    key.out_channels = shape.out_channels;
+    key.kernel = shape.kernel;
+    key.stride = shape.stride;
+    key.pad = shape.pad;
     key.math = options.math;
     key.transform = options.transform_convolutions;
     key.workspace_limit = options.conv_workspace_limit;
@@ -233,72 +235,37 @@ struct CudaExecutor::Impl {
     return *convs.emplace(key, std::move(plan_ptr)).first->second;
   }
 
-  float* buffer_ptr(int b, const float* input) {
-    if (b == kInputBuffer) return const_cast<float*>(input);  // read only
-    if (b == kZeroBuffer) return zeros.data();
-    return arena.data() + plan.buffer_offset[static_cast<size_t>(b)];
-  }
+  // The op table that nn/plan_executor.hpp walks.
+  using Scalar = float;
+  float* arena() { return arena_buf.data(); }
+  const float* input() const { return input_ptr; }
+  const float* zeros() const { return zeros_buf.data(); }
+  ChannelAffine* stats() { return stats_buf.data(); }
+  uint64_t* bits() { return bits_buf.data(); }
+  const float* param(const std::string& name, int64_t numel) const { return device_param(name, numel).data; }
 
-  void run_step(const Network& net, const Step& s, const float* input, int64_t batch) {
-    const Node& n = net.node(s.node);
-    const float* in = s.in != kNoBuffer ? buffer_ptr(s.in, input) : nullptr;
-    float* out = s.out != kNoBuffer ? buffer_ptr(s.out, input) : nullptr;
-    switch (s.kind) {
-      case StepKind::Conv: {
-        const Node& src = net.node(n.inputs[0]);
-        ConvPlan& cp = conv_plan(n, src, batch);
-        const DeviceParam& w = param(n.weight, n.channels * src.channels * n.kernel * n.kernel);
-        const float one = 1.0f, zero = 0.0f;
-        ZCNAS_CUDA_CHECK(cudnnConvolutionForward(cudnn.get(), &one, cp.desc.x, in, cp.desc.w, w.data, cp.desc.conv,
-                                                 cp.choice.algo, workspace.data(), cp.choice.workspace, &zero,
-                                                 cp.desc.y, out));
-        return;
-      }
-      case StepKind::BatchNormStats: {
-        const DeviceParam& g = param(n.weight, n.channels);
-        const DeviceParam& b = param(n.bias, n.channels);
-        cuda::batch_norm_stats(in, batch, n.channels, n.height * n.width, g.data, b.data,
-                               stats.data() + plan.stats_offset[static_cast<size_t>(s.stats)], bn_workspace, st());
-        return;
-      }
-      case StepKind::Pointwise: {
-        std::array<PointwiseTerm, kMaxPointwiseTerms> terms{};
-        for (int t = 0; t < s.n_terms; ++t) {
-          const TermPlan& tp = s.terms[static_cast<size_t>(t)];
-          terms[static_cast<size_t>(t)] = {
-              tp.kind, buffer_ptr(tp.buffer, input),
-              tp.stats >= 0 ? stats.data() + plan.stats_offset[static_cast<size_t>(tp.stats)] : nullptr};
-        }
-        PointwiseOutputs o;
-        o.y = out;
-        o.relu = s.relu != kNoBuffer ? buffer_ptr(s.relu, input) : nullptr;
-        if (s.bits_group >= 0) {
-          const BitsGroup& g = plan.groups[static_cast<size_t>(s.bits_group)];
-          o.bits = bits.data() + g.base + s.bits_offset;
-          o.bits_stride = g.words;
-          o.bits_words = sign_words(n.channels * n.height * n.width);
-        }
-        cuda::pointwise({batch, n.channels, n.height, n.width}, terms.data(), s.n_terms, o, st());
-        return;
-      }
-      case StepKind::AvgPool2x2: {
-        const Node& src = net.node(n.inputs[0]);
-        cuda::avg_pool2x2(in, batch, src.channels, src.height, src.width, out, st());
-        return;
-      }
-      case StepKind::GlobalAvgPool: {
-        const Node& src = net.node(n.inputs[0]);
-        cuda::global_avg_pool(in, batch, src.channels, src.height * src.width, out, st());
-        return;
-      }
-      case StepKind::Linear: {
-        const int64_t cin = net.node(n.inputs[0]).channels;
-        const DeviceParam& w = param(n.weight, n.channels * cin);
-        const DeviceParam& b = param(n.bias, n.channels);
-        cuda::linear(in, batch, cin, n.channels, w.data, b.data, out, st());
-        return;
-      }
-    }
+  void conv(const ConvShape& shape, const float* x, const float* w, float* y) {
+    ConvPlan& cp = conv_plan(shape);
+    const float one = 1.0f, zero = 0.0f;
+    ZCNAS_CUDA_CHECK(cudnnConvolutionForward(cudnn.get(), &one, cp.desc.x, x, cp.desc.w, w, cp.desc.conv,
+                                             cp.choice.algo, workspace.data(), cp.choice.workspace, &zero, cp.desc.y,
+                                             y));
+  }
+  void batch_norm_stats(const float* x, int64_t batch, int64_t channels, int64_t spatial, const float* gamma,
+                        const float* beta, ChannelAffine* out) {
+    cuda::batch_norm_stats(x, batch, channels, spatial, gamma, beta, out, bn_workspace, st());
+  }
+  void pointwise(const PointwiseShape& shape, const PointwiseTerm* terms, int n, const PointwiseOutputs& out) {
+    cuda::pointwise(shape, terms, n, out, st());
+  }
+  void avg_pool2x2(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, float* y) {
+    cuda::avg_pool2x2(x, batch, channels, height, width, y, st());
+  }
+  void global_avg_pool(const float* x, int64_t batch, int64_t channels, int64_t spatial, float* y) {
+    cuda::global_avg_pool(x, batch, channels, spatial, y, st());
+  }
+  void linear(const float* x, int64_t batch, int64_t in, int64_t out, const float* w, const float* b, float* y) {
+    cuda::linear(x, batch, in, out, w, b, y, st());
   }
 };
 
@@ -317,8 +284,8 @@ const HookedSignBits& CudaExecutor::hooked_sign_bits() const { return impl_->hoo
 
 size_t CudaExecutor::device_bytes() const {
   const Impl& m = *impl_;
-  return m.arena.bytes() + m.params.bytes() + m.zeros.bytes() + m.param_ones.bytes() + m.param_zeros.bytes() +
-         m.stats.bytes() + m.bits.bytes() + m.workspace.bytes();
+  return m.arena_buf.bytes() + m.params.bytes() + m.zeros_buf.bytes() + m.param_ones.bytes() + m.param_zeros.bytes() +
+         m.stats_buf.bytes() + m.bits_buf.bytes() + m.workspace.bytes();
 }
 
 void CudaExecutor::upload_params(const Network& net, const ParamStore& params) {
@@ -390,7 +357,7 @@ ParamStore CudaExecutor::download_params(const Network& net) {
   m.stream.synchronize();
   ParamStore store;
   for (const auto& spec : net.params()) {
-    const DeviceParam& p = m.param(spec.name, shape_numel(spec.shape));
+    const DeviceParam& p = m.device_param(spec.name, shape_numel(spec.shape));
     Tensor t(spec.shape);
     ZCNAS_CUDA_CHECK(
         cudaMemcpy(t.data.data(), p.data, static_cast<size_t>(p.numel) * sizeof(float), cudaMemcpyDeviceToHost));
@@ -407,29 +374,27 @@ DeviceTensorView CudaExecutor::forward(const Network& net, const float* input, i
 
   m.plan = plan_forward(net, batch, sign_bits);
   const ForwardPlan& plan = m.plan;
-
-  ensure_capacity(m.arena, plan.arena_floats, m.st());
-  ensure_capacity(m.stats, plan.stats_entries, m.st());
-  ensure_capacity(m.bits, plan.bits_words, m.st());
-  m.ensure_constant(m.zeros, plan.zero_floats, 0.0f);
+  ensure_capacity(m.arena_buf, plan.arena_floats, m.st());
+  ensure_capacity(m.stats_buf, plan.stats_entries, m.st());
+  ensure_capacity(m.bits_buf, plan.bits_words, m.st());
+  m.ensure_constant(m.zeros_buf, plan.zero_floats, 0.0f);
   size_t workspace = 0;
   for (const Step& s : plan.steps) {
     if (s.kind != StepKind::Conv) continue;
     const Node& n = net.node(s.node);
-    workspace = std::max(workspace, m.conv_plan(n, net.node(n.inputs[0]), batch).choice.workspace);
+    const Node& src = net.node(n.inputs[0]);
+    const ConvShape shape{batch, src.channels, src.height, src.width, n.channels, n.height, n.width,
+                          n.kernel, n.stride, n.pad};
+    workspace = std::max(workspace, m.conv_plan(shape).choice.workspace);
   }
   ensure_capacity(m.workspace, static_cast<int64_t>(workspace), m.st());
 
-  for (const Step& s : plan.steps) m.run_step(net, s, input, batch);
-
-  m.hooked = HookedSignBits{};
-  m.hooked.batch = batch;
-  m.hooked.constant_agreement = plan.constant_agreement;
-  for (const BitsGroup& g : plan.groups)
-    m.hooked.groups.push_back({g.multiplicity, g.units, g.words, m.bits.data() + g.base});
-
+  m.input_ptr = input;
+  PlanRun<Impl> run(m, net, plan, batch);
+  run.run();
+  if (sign_bits) m.hooked = run.sign_bits();
   const Node& o = net.node(net.output());
-  return {m.buffer_ptr(plan.output_buffer, input), {batch, o.channels, o.height, o.width}};
+  return {run.buffer(plan.output_buffer), {batch, o.channels, o.height, o.width}};
 }
 
 Tensor CudaExecutor::download(const DeviceTensorView& view) {

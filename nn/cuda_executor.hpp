@@ -1,10 +1,7 @@
-// The CUDA executor: runs a Network on one GPU stream in float32, sample-major [B, C, H, W].
-// A forward is planned on the host first: batch norm and 3x3 pooling become terms of the fused node kernel
-// (kernels/pointwise.hpp) when an add is their only consumer, ReLUs and sign bits are written by the kernel
-// that produces their input, `none` edges read a shared zero buffer and skips alias their input, and every
-// activation gets an offset in one arena that grows only when a larger network arrives. Convolutions go
-// through cuDNN with the algorithm measured once per shape (shared by all executors of a context).
-// Nothing in a forward synchronises the host.
+// The CUDA executor: runs a Network's forward plan (nn/forward_plan.hpp, walked by nn/plan_executor.hpp) on
+// one GPU stream in float32, sample-major [B, C, H, W], with the CUDA op table: cuDNN convolutions (the
+// algorithm measured once per shape, shared by all executors of a context) and the project's kernels. The
+// arena grows only when a larger network arrives. Nothing in a forward synchronises the host.
 #pragma once
 #include <cuda_runtime_api.h>
 
@@ -14,6 +11,7 @@
 #include <vector>
 
 #include "core/tensor.hpp"
+#include "nn/hooked_sign_bits.hpp"
 #include "nn/network.hpp"
 #include "nn/params.hpp"
 
@@ -40,23 +38,6 @@ struct CudaExecutorOptions {
 struct DeviceTensorView {
   const float* data = nullptr;
   Shape shape;
-};
-
-// Packed sign bits (x > 0) of the hooked tensors of one forward, grouped by multiplicity: group g holds
-// [batch][words] words whose rows concatenate the codes of every tensor counted `multiplicity` times
-// (each tensor padded to whole words with zero bits). Hooked tensors that are exactly zero everywhere
-// have no bits: every pair of samples agrees on all their units, counted in constant_agreement.
-struct SignBitsGroup {
-  int64_t multiplicity = 0;
-  int64_t units = 0;  // per sample, without multiplicity
-  int64_t words = 0;
-  const uint64_t* bits = nullptr;  // device
-};
-
-struct HookedSignBits {
-  int64_t batch = 0;
-  std::vector<SignBitsGroup> groups;
-  int64_t constant_agreement = 0;  // sum of multiplicity * units over all-zero hooked tensors
 };
 
 class CudaExecutor {

@@ -7,7 +7,7 @@
 #include <map>
 
 #include "core/error.hpp"
-#include "kernels/sign_bits.hpp"
+#include "kernels/tensor_layout.hpp"
 
 namespace zcnas {
 namespace {
@@ -109,7 +109,7 @@ class Planner {
       plan_.output_buffer = kZeroBuffer;
       plan_.zero_floats = std::max(plan_.zero_floats, numel(out));
     } else {
-      ZCNAS_REQUIRE(v.kind == ValueKind::Buffer, "CUDA executor: output node {} was not stored", out);
+      ZCNAS_REQUIRE(v.kind == ValueKind::Buffer, "forward plan: output node {} was not stored", out);
       plan_.output_buffer = v.buffer;
     }
     assign_offsets();
@@ -167,7 +167,7 @@ class Planner {
       plan_.zero_floats = std::max(plan_.zero_floats, numel(id));
       return kZeroBuffer;
     }
-    ZCNAS_REQUIRE(v.kind == ValueKind::Buffer, "CUDA executor: node {} ({}) is read but was not stored", id,
+    ZCNAS_REQUIRE(v.kind == ValueKind::Buffer, "forward plan: node {} ({}) is read but was not stored", id,
                   op_name(node(id).op));
     return v.buffer;
   }
@@ -187,7 +187,7 @@ class Planner {
         return;
       case OpKind::Relu:
         // Written by the step that produced its input (see finish); only a ReLU of a ReLU needs more.
-        ZCNAS_REQUIRE(v.kind != ValueKind::Dead, "CUDA executor: ReLU node {} was not produced with its input", id);
+        ZCNAS_REQUIRE(v.kind != ValueKind::Dead, "forward plan: ReLU node {} was not produced with its input", id);
         finish(id);
         return;
       case OpKind::Conv:
@@ -252,7 +252,7 @@ class Planner {
               terms.push_back({TermKind::AvgPool3x3, in.buffer, -1});
               break;
             default:
-              throw Error(fmt::format("CUDA executor: add node {} reads node {}, which was not kept", id, n.inputs[k]));
+              throw Error(fmt::format("forward plan: add node {} reads node {}, which was not kept", id, n.inputs[k]));
           }
         }
         if (terms.empty()) {
@@ -389,6 +389,24 @@ class Planner {
 };
 
 }  // namespace
+
+const char* step_name(StepKind kind) {
+  switch (kind) {
+    case StepKind::Conv:
+      return "conv";
+    case StepKind::BatchNormStats:
+      return "batch-norm statistics";
+    case StepKind::Pointwise:
+      return "fused node (batch norm, pooling, add, ReLU, sign bits)";
+    case StepKind::AvgPool2x2:
+      return "avg pool 2x2";
+    case StepKind::GlobalAvgPool:
+      return "global avg pool";
+    case StepKind::Linear:
+      return "linear";
+  }
+  return "?";
+}
 
 ForwardPlan plan_forward(const Network& net, int64_t batch, bool sign_bits) {
   ZCNAS_REQUIRE(batch > 0, "forward plan: batch {} (need > 0)", batch);

@@ -1,12 +1,13 @@
-// The plan of one forward for a device executor, made on the host and independent of the device: which
-// kernels run in which order, what each one reads and writes, and where every tensor lives in one arena.
+// The plan of one forward, made on the host and independent of the device: which ops run in which order,
+// what each one reads and writes, and where every tensor lives in one arena (counted in elements; each
+// device lays them out its own way, kernels/tensor_layout.hpp).
 //  - Batch norm and 3x3 average pooling are not stored when adds are their only consumers: the adds apply
 //    them while reading (terms of the fused node kernel, kernels/pointwise.hpp).
 //  - A node's ReLU and its sign bits are written by the step that produces the node.
 //  - Exactly-zero tensors (`none` edges and what they feed) are not computed; a consumer that must read one
 //    reads a shared zero buffer. An add with one non-zero input aliases it: skips cost no copy.
 //  - Buffers get arena offsets by liveness (best fit), so a forward needs one allocation of plan.arena_floats.
-// The CUDA executor runs it with CUDA kernels; tests/test_forward_plan.cpp runs it with their CPU twins.
+// nn/plan_executor.hpp runs it on any device's op table.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -29,6 +30,8 @@ enum class StepKind {
   GlobalAvgPool,   // in -> out
   Linear,          // in -> out, the node's weight and bias
 };
+constexpr int kStepKinds = static_cast<int>(StepKind::Linear) + 1;
+const char* step_name(StepKind kind);
 
 struct TermPlan {
   TermKind kind = TermKind::Plain;

@@ -1,5 +1,7 @@
-// The CPU backend and device selection.
+// The CPU backend and the choice of backend.
 #include "scores/backend.hpp"
+
+#include "nn/cpu_executor.hpp"
 
 namespace zcnas {
 namespace {
@@ -15,20 +17,20 @@ class CpuBackend final : public Backend {
   }
 
  public:
-  explicit CpuBackend(int threads) : exec_(threads) {}
+  explicit CpuBackend(int threads) : exec_(threads), kernels_(make_cpu_kernels()) {}
   std::string name() const override { return fmt::format("cpu ({} threads)", exec_.threads()); }
   Device device() const override { return Device::Cpu; }
 
-  std::vector<NaswotResult> naswot(const std::vector<NetworkJob>& jobs, const Tensor& input,
-                                   bool keep_kernel) override {
-    std::vector<NaswotResult> out;
-    out.reserve(jobs.size());
-    for (const auto& job : jobs) {
-      NaswotResult r = with_params(job, [&](const ParamStore& p) { return naswot_cpu(exec_, *job.net, p, input); });
-      if (!keep_kernel) r.K = TensorF64();
-      out.push_back(std::move(r));
+  void hooked_pass(const std::vector<NetworkJob>& jobs, const Tensor& input,
+                   const ReducerFactory& make_reducer) override {
+    if (jobs.empty()) return;
+    const auto reducer = make_reducer();
+    for (size_t j = 0; j < jobs.size(); ++j) {
+      const HookedSignBits bits =
+          with_params(jobs[j], [&](const ParamStore& p) { return exec_.forward_sign_bits(*jobs[j].net, p, input); });
+      reducer->add(j, bits, *kernels_);
     }
-    return out;
+    reducer->finish(*kernels_);
   }
 
   Tensor forward(const NetworkJob& job, const Tensor& input) override {
@@ -37,6 +39,7 @@ class CpuBackend final : public Backend {
 
  private:
   CpuExecutor<float> exec_;
+  std::unique_ptr<DeviceKernels> kernels_;
 };
 
 }  // namespace
@@ -45,8 +48,8 @@ std::unique_ptr<Backend> make_cpu_backend(int threads) { return std::make_unique
 
 #ifndef ZCNAS_WITH_CUDA
 std::unique_ptr<Backend> make_cuda_backend(int) {
-  resolve_device(DeviceChoice::Cuda);  // throws: no CUDA in this build
-  throw Error("--device cuda: this zcnas was built without CUDA");
+  resolve_device(DeviceChoice::Cuda);  // throws: this build has no CUDA
+  return nullptr;
 }
 #endif
 

@@ -10,7 +10,7 @@
 #include "core/tensor.hpp"
 #include "nn/network.hpp"
 #include "nn/params.hpp"
-#include "scores/naswot.hpp"
+#include "scores/device_kernels.hpp"
 
 namespace zcnas {
 
@@ -28,10 +28,10 @@ class Backend {
   virtual std::string name() const = 0;
   virtual Device device() const = 0;
 
-  // NASWOT of every job on one batch [B, 3, H, W]; results in job order. A backend may run several jobs
-  // concurrently. K is returned only when keep_kernel is set (otherwise result.K is empty).
-  virtual std::vector<NaswotResult> naswot(const std::vector<NetworkJob>& jobs, const Tensor& input,
-                                           bool keep_kernel) = 0;
+  // The hooked pass: one forward of every job on one batch [B, 3, H, W] with the hooked tensors' sign bits,
+  // handed to reducers made by make_reducer (one per lane; a backend may run several jobs concurrently).
+  virtual void hooked_pass(const std::vector<NetworkJob>& jobs, const Tensor& input,
+                           const ReducerFactory& make_reducer) = 0;
 
   // The network's output for the batch, [B, C, 1, 1] in float32 (logits).
   virtual Tensor forward(const NetworkJob& job, const Tensor& input) = 0;

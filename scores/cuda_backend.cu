@@ -1,11 +1,12 @@
-// The CUDA backend: NASWOT for many networks at once. Jobs are dealt to lanes (a host thread, a stream and
-// an executor each); a lane draws the job's parameters on the device, runs the forward with fused sign bits,
-// accumulates the job's Hamming kernel into its slot, and every `logdet_batch` jobs factorises all its slots
-// in one batched Cholesky and reads back the scores: the only host synchronisation of the lane.
+// The CUDA backend: many networks in flight. Jobs are dealt to lanes (a host thread, a stream and an executor
+// each); a lane draws the job's parameters on the device, runs the forward with fused sign bits and hands
+// them to its reducer with the lane's kernels, which wait for the device only once per reduction_batch()
+// (`logdet_batch`) networks.
 #include <atomic>
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <map>
 #include <thread>
 
 #include "core/cuda_context.hpp"
@@ -27,24 +28,69 @@ CudaExecutorOptions executor_options(const CudaBackendOptions& o) {
   return e;
 }
 
+// The DeviceKernels of one lane: its stream, its workspaces, its log-determinant solver.
+class CudaKernels final : public DeviceKernels {
+ public:
+  CudaKernels(cudaStream_t stream, const CudaBackendOptions& options)
+      : stream_(stream), batch_(options.logdet_batch), logdet_(stream) {
+    if (options.int8_hamming) int8_ = std::make_unique<cuda::HammingInt8Gemm>(stream);
+  }
+
+  int64_t reduction_batch() const override { return batch_; }
+
+  void* workspace(const void* owner, int slot, size_t bytes) override {
+    DeviceBuffer<unsigned char>& buf = buffers_[{owner, slot}];
+    if (buf.size() < bytes) {
+      ZCNAS_CUDA_CHECK(cudaStreamSynchronize(stream_));  // queued work may still use the old memory
+      buf.reserve_discard(bytes);
+    }
+    return buf.data();
+  }
+
+  void zero(void* data, size_t bytes) override { ZCNAS_CUDA_CHECK(cudaMemsetAsync(data, 0, bytes, stream_)); }
+
+  void accumulate_hamming(const SignBitsGroup& g, int64_t batch, int64_t* K) override {
+    if (int8_) {
+      int8_->accumulate(g.bits, batch, g.words, g.units, g.multiplicity, K);
+    } else {
+      cuda::accumulate_hamming(g.bits, batch, g.words, g.units, g.multiplicity, K, stream_);
+    }
+  }
+
+  void kernel_to_double(const int64_t* K, int64_t count, int64_t offset, double* out) override {
+    cuda::kernel_to_double(K, count, offset, out, stream_);
+  }
+
+  void flag_identical_samples(const int64_t* K, int64_t batch, int* flag) override {
+    cuda::flag_identical_samples(K, batch, flag, stream_);
+  }
+
+  void log_abs_det(const double* K, int64_t n, int64_t count, double* host_scores) override {
+    logdet_.compute(K, n, count, host_scores);  // synchronises
+  }
+
+  void download(const void* data, size_t bytes, void* host) override {
+    ZCNAS_CUDA_CHECK(cudaMemcpyAsync(host, data, bytes, cudaMemcpyDeviceToHost, stream_));
+    ZCNAS_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  }
+
+ private:
+  cudaStream_t stream_;
+  int64_t batch_;
+  cuda::BatchedLogAbsDet logdet_;
+  std::unique_ptr<cuda::HammingInt8Gemm> int8_;
+  std::map<std::pair<const void*, int>, DeviceBuffer<unsigned char>> buffers_;
+};
+
+// A network in flight: a host thread, a stream, an executor and the kernels reducers use on that stream.
 struct Lane {
   Lane(cuda::CudaContext& context, const CudaBackendOptions& options)
-      : exec(context, nullptr, executor_options(options)), logdet(exec.stream()) {
-    if (options.int8_hamming) int8 = std::make_unique<cuda::HammingInt8Gemm>(exec.stream());
-  }
+      : exec(context, nullptr, executor_options(options)), kernels(exec.stream(), options) {}
 
   cudaStream_t stream() const { return exec.stream(); }
 
   CudaExecutor exec;
-  cuda::BatchedLogAbsDet logdet;
-  std::unique_ptr<cuda::HammingInt8Gemm> int8;
-  DeviceBuffer<int64_t> K;        // [slots][B][B] agreements, exact
-  DeviceBuffer<double> K_double;  // [slots][B][B] the same, for the factorisation
-  DeviceBuffer<int> identical;    // [slots] two samples with identical codes: K exactly singular
-  cuda::PinnedBuffer<int> host_identical;
-  cuda::PinnedBuffer<double> host_K;  // keep_kernel only
-  std::vector<size_t> pending;        // job index of each filled slot
-  std::vector<double> scores;
+  CudaKernels kernels;
 };
 
 class CudaBackend final : public Backend {
@@ -66,22 +112,31 @@ class CudaBackend final : public Backend {
                        options_.int8_hamming ? ", int8 Hamming" : "");
   }
 
-  std::vector<NaswotResult> naswot(const std::vector<NetworkJob>& jobs, const Tensor& input,
-                                   bool keep_kernel) override {
-    if (jobs.empty()) return {};
+  void hooked_pass(const std::vector<NetworkJob>& jobs, const Tensor& input,
+                   const ReducerFactory& make_reducer) override {
+    if (jobs.empty()) return;
     for (const auto& job : jobs) check_job(job, input);
     context_.make_current();
     upload_input(input);
 
-    std::vector<NaswotResult> results(jobs.size());
     std::atomic<size_t> next{0};
     std::atomic<bool> failed{false};
     const size_t used = std::min(lanes_.size(), jobs.size());
+    std::vector<std::unique_ptr<SignBitsReducer>> reducers;
+    for (size_t l = 0; l < used; ++l) reducers.push_back(make_reducer());
     std::vector<std::exception_ptr> errors(used);
     auto work = [&](size_t l) {
       try {
         context_.make_current();
-        run_lane(*lanes_[l], jobs, keep_kernel, next, failed, results);
+        Lane& lane = *lanes_[l];
+        while (!failed) {
+          const size_t j = next++;
+          if (j >= jobs.size()) break;
+          set_params(lane.exec, jobs[j]);
+          lane.exec.forward(*jobs[j].net, input_.data(), input_shape_[0], true);
+          reducers[l]->add(j, lane.exec.hooked_sign_bits(), lane.kernels);
+        }
+        reducers[l]->finish(lane.kernels);
       } catch (...) {
         errors[l] = std::current_exception();
         failed = true;
@@ -93,7 +148,6 @@ class CudaBackend final : public Backend {
     for (auto& t : threads) t.join();
     for (auto& e : errors)
       if (e) std::rethrow_exception(e);
-    return results;
   }
 
   Tensor forward(const NetworkJob& job, const Tensor& input) override {
@@ -137,73 +191,6 @@ class CudaBackend final : public Backend {
     ZCNAS_CUDA_CHECK(cudaStreamSynchronize(s));  // visible to every lane's stream from here on
     input_shape_ = input.shape;
     input_copy_ = input.data;
-  }
-
-  void run_lane(Lane& lane, const std::vector<NetworkJob>& jobs, bool keep_kernel, std::atomic<size_t>& next,
-                const std::atomic<bool>& failed, std::vector<NaswotResult>& results) {
-    const int64_t batch = input_shape_[0];
-    const auto slots = static_cast<size_t>(options_.logdet_batch);
-    const size_t kernel_size = static_cast<size_t>(batch * batch);
-    lane.K.reserve_discard(slots * kernel_size);  // the lane is idle: its last flush synchronised it
-    lane.K_double.reserve_discard(slots * kernel_size);
-    lane.identical.reserve_discard(slots);
-    lane.host_identical.reserve_discard(slots);
-    lane.pending.clear();
-    cudaStream_t s = lane.stream();
-
-    while (!failed) {
-      const size_t j = next++;
-      if (j >= jobs.size()) break;
-      const NetworkJob& job = jobs[j];
-      set_params(lane.exec, job);
-      lane.exec.forward(*job.net, input_.data(), batch, true);
-      const HookedSignBits& hooked = lane.exec.hooked_sign_bits();
-
-      const size_t slot = lane.pending.size();
-      int64_t* K = lane.K.data() + slot * kernel_size;
-      ZCNAS_CUDA_CHECK(cudaMemsetAsync(K, 0, kernel_size * sizeof(int64_t), s));
-      for (const SignBitsGroup& g : hooked.groups) {
-        if (lane.int8) {
-          lane.int8->accumulate(g.bits, batch, g.words, g.units, g.multiplicity, K);
-        } else {
-          cuda::accumulate_hamming(g.bits, batch, g.words, g.units, g.multiplicity, K, s);
-        }
-      }
-      cuda::flag_identical_samples(K, batch, lane.identical.data() + slot, s);
-      cuda::kernel_to_double(K, static_cast<int64_t>(kernel_size), hooked.constant_agreement,
-                             lane.K_double.data() + slot * kernel_size, s);
-      lane.pending.push_back(j);
-      if (lane.pending.size() == slots) flush(lane, jobs, keep_kernel, batch, results);
-    }
-    if (!lane.pending.empty()) flush(lane, jobs, keep_kernel, batch, results);
-  }
-
-  void flush(Lane& lane, const std::vector<NetworkJob>& jobs, bool keep_kernel, int64_t batch,
-             std::vector<NaswotResult>& results) {
-    const size_t count = lane.pending.size(), kernel_size = static_cast<size_t>(batch * batch);
-    lane.scores.resize(count);
-    ZCNAS_CUDA_CHECK(cudaMemcpyAsync(lane.host_identical.data(), lane.identical.data(), count * sizeof(int),
-                                     cudaMemcpyDeviceToHost, lane.stream()));
-    lane.logdet.compute(lane.K_double.data(), batch, static_cast<int64_t>(count), lane.scores.data());  // synchronises
-    if (keep_kernel) {
-      lane.host_K.reserve_discard(count * kernel_size);
-      ZCNAS_CUDA_CHECK(cudaMemcpyAsync(lane.host_K.data(), lane.K_double.data(), count * kernel_size * sizeof(double),
-                                       cudaMemcpyDeviceToHost, lane.stream()));
-      ZCNAS_CUDA_CHECK(cudaStreamSynchronize(lane.stream()));
-    }
-    for (size_t k = 0; k < count; ++k) {
-      const size_t j = lane.pending[k];
-      NaswotResult& r = results[j];
-      // Identical codes make K exactly singular; say so even where rounding lets Cholesky pass.
-      r.score = lane.host_identical[k] ? -std::numeric_limits<double>::infinity() : lane.scores[k];
-      r.hooked_tensors = jobs[j].net->hooked_tensors();
-      r.hooked_units = jobs[j].net->hooked_units();
-      if (keep_kernel) {
-        r.K = TensorF64({batch, batch});
-        std::copy_n(lane.host_K.data() + k * kernel_size, kernel_size, r.K.data.begin());
-      }
-    }
-    lane.pending.clear();
   }
 
   CudaBackendOptions options_;

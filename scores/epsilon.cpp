@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "nn/params.hpp"
+#include "scores/score.hpp"
 
 namespace zcnas {
 namespace {
@@ -89,6 +90,41 @@ double epsilon_cpu(CpuExecutor<T>& exec, const Network& net, const Tensor& input
   }
   return epsilon_from_outputs(outputs[0], outputs[1]);
 }
+
+namespace {
+
+// The plug-in: float32 through the backend, or float64 on its own CPU executor with ScoreOptions::float64
+// (and ScoreOptions::cpu_threads). Reads ScoreBatches::constant_weight.
+class EpsilonScore final : public Score {
+ public:
+  explicit EpsilonScore(const ScoreOptions& options) {
+    if (options.float64) cpu64_ = std::make_unique<CpuExecutor<double>>(options.cpu_threads);
+  }
+  const char* name() const override { return "epsilon"; }
+  ScoreNeeds needs() const override {
+    ScoreNeeds n;
+    n.constant_weight_batch = n.runs_networks = true;
+    return n;
+  }
+  std::string description(const Backend& backend) const override {
+    if (cpu64_) return fmt::format("float64 on the CPU ({} threads)", cpu64_->threads());
+    return fmt::format("float32 on {}", backend.name());
+  }
+  void score(const std::vector<NetworkJob>& jobs, Backend& backend, const ScoreBatches& batches,
+             std::vector<double>& values) override {
+    ZCNAS_REQUIRE(batches.constant_weight != nullptr, "epsilon: no batch for its constant-weight passes");
+    for (size_t j = 0; j < jobs.size(); ++j)
+      values[j] = cpu64_ ? epsilon_cpu(*cpu64_, *jobs[j].net, *batches.constant_weight)
+                         : epsilon_score(backend, *jobs[j].net, *batches.constant_weight);
+  }
+
+ private:
+  std::unique_ptr<CpuExecutor<double>> cpu64_;  // float64 only
+};
+
+}  // namespace
+
+std::unique_ptr<Score> make_epsilon_score(const ScoreOptions& options) { return std::make_unique<EpsilonScore>(options); }
 
 template double epsilon_cpu<float>(CpuExecutor<float>&, const Network&, const Tensor&);
 template double epsilon_cpu<double>(CpuExecutor<double>&, const Network&, const Tensor&);

@@ -1,5 +1,6 @@
-// NASWOT (Mellor et al., ICML 2021): the Hamming kernel of the ReLU sign patterns of one batch, and its
-// log|det|. SPEC.md §2 states which tensors are counted and how often.
+// NASWOT (Mellor et al., ICML 2021): the Hamming kernel K of the ReLU sign patterns of one batch, and its
+// log|det|. SPEC.md §2 states which tensors are counted and how often. One pipeline for every device: the
+// executor's fused node op writes the sign bits, the device's kernels accumulate K and factorise it.
 #pragma once
 #include <cstdint>
 
@@ -9,29 +10,13 @@
 namespace zcnas {
 
 struct NaswotResult {
-  double score = 0.0;       // log|det K|; -inf when K is singular
-  TensorF64 K;              // [B, B]
+  double score = 0.0;  // log|det K|; -inf when K is singular
+  TensorF64 K;         // [B, B]
   int64_t hooked_tensors = 0;
   int64_t hooked_units = 0;  // per sample, with multiplicity
 };
 
-// Accumulates K from hooked tensors as an executor produces them; each tensor's codes are packed once
-// and weighted by its multiplicity.
-class NaswotAccumulator {
- public:
-  explicit NaswotAccumulator(int64_t batch);
-  template <typename T>
-  void add(const HookedTensor<T>& t);
-  NaswotResult finish() const;
-
- private:
-  int64_t batch_;
-  std::vector<int64_t> K_;
-  std::vector<uint64_t> bits_;
-  int64_t tensors_ = 0, units_ = 0;
-};
-
-// One forward pass of `net` on the CPU, scored by NASWOT.
+// One network on the CPU, with its kernel: for tests, benchmarks and single-network tools.
 NaswotResult naswot_cpu(CpuExecutor<float>& exec, const Network& net, const ParamStore& params, const Tensor& input);
 
 }  // namespace zcnas

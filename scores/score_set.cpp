@@ -1,100 +1,92 @@
-// Several scores per network from one build of it, sharing what the scores have in common.
+// One hooked pass for the scores that read it, then each of the others.
 #include "scores/score_set.hpp"
 
-#include <algorithm>
-
 namespace zcnas {
-
 namespace {
-constexpr ScoreKind kAllKinds[] = {ScoreKind::Naswot, ScoreKind::Epsilon, ScoreKind::Params, ScoreKind::Flops};
+
+// The reducers of several scores on one lane, fed the same sign bits.
+class ReducerGroup final : public SignBitsReducer {
+ public:
+  explicit ReducerGroup(std::vector<std::unique_ptr<SignBitsReducer>> reducers) : reducers_(std::move(reducers)) {}
+  void add(size_t job, const HookedSignBits& bits, DeviceKernels& kernels) override {
+    for (auto& r : reducers_) r->add(job, bits, kernels);
+  }
+  void finish(DeviceKernels& kernels) override {
+    for (auto& r : reducers_) r->finish(kernels);
+  }
+
+ private:
+  std::vector<std::unique_ptr<SignBitsReducer>> reducers_;
+};
+
 }  // namespace
 
-const char* score_name(ScoreKind kind) {
-  switch (kind) {
-    case ScoreKind::Naswot:
-      return "naswot";
-    case ScoreKind::Epsilon:
-      return "epsilon";
-    case ScoreKind::Params:
-      return "params";
-    case ScoreKind::Flops:
-      return "flops";
-  }
-  return "?";
-}
-
-std::vector<ScoreKind> parse_score_list(const std::string& text) {
-  std::vector<ScoreKind> kinds;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    const std::string name = text.substr(start, comma - start);
-    const auto* found =
-        std::find_if(std::begin(kAllKinds), std::end(kAllKinds), [&](ScoreKind k) { return name == score_name(k); });
-    ZCNAS_REQUIRE(found != std::end(kAllKinds), "unknown score '{}' in '{}' (known: naswot, epsilon, params, flops)",
-                  name, text);
-    ZCNAS_REQUIRE(std::find(kinds.begin(), kinds.end(), *found) == kinds.end(), "score '{}' is asked twice in '{}'",
-                  name, text);
-    kinds.push_back(*found);
-    start = comma + 1;
-  }
-  return kinds;
-}
-
-ScoreSet::ScoreSet(std::vector<ScoreKind> kinds, Backend& backend, ScoreSetOptions options)
-    : kinds_(std::move(kinds)), backend_(backend), options_(options) {
-  ZCNAS_REQUIRE(!kinds_.empty(), "no scores asked");
-  if (has(ScoreKind::Epsilon) && options_.epsilon_precision == EpsilonPrecision::Float64)
-    epsilon_cpu64_ = std::make_unique<CpuExecutor<double>>(options_.cpu_threads);
+ScoreSet::ScoreSet(const std::vector<std::string>& names, const ScoreOptions& options) {
+  ZCNAS_REQUIRE(!names.empty(), "no scores asked");
+  for (const auto& name : names) scores_.push_back(make_score(name, options));
 }
 
 std::vector<std::string> ScoreSet::names() const {
   std::vector<std::string> out;
-  for (ScoreKind k : kinds_) out.emplace_back(score_name(k));
+  for (const auto& s : scores_) out.emplace_back(s->name());
   return out;
 }
 
-bool ScoreSet::has(ScoreKind kind) const { return std::find(kinds_.begin(), kinds_.end(), kind) != kinds_.end(); }
-
-std::string ScoreSet::epsilon_description() const {
-  if (epsilon_cpu64_) return fmt::format("float64 on the CPU ({} threads)", epsilon_cpu64_->threads());
-  return fmt::format("float32 on {}", backend_.name());
+bool ScoreSet::has(const std::string& name) const {
+  for (const auto& s : scores_)
+    if (name == s->name()) return true;
+  return false;
 }
 
-double ScoreSet::epsilon_of(const Network& net, const Tensor& batch) {
-  if (epsilon_cpu64_) return epsilon_cpu(*epsilon_cpu64_, net, batch);
-  return epsilon_score(backend_, net, batch);
+ScoreNeeds ScoreSet::needs() const {
+  ScoreNeeds all;
+  for (const auto& s : scores_) {
+    const ScoreNeeds n = s->needs();
+    all.hooked_pass |= n.hooked_pass;
+    all.main_batch |= n.main_batch;
+    all.constant_weight_batch |= n.constant_weight_batch;
+    all.runs_networks |= n.runs_networks;
+  }
+  return all;
 }
 
-std::vector<ScoredNetwork> ScoreSet::score(const std::vector<NetworkJob>& jobs, const ScoreBatches& batches) {
+std::vector<std::string> ScoreSet::descriptions(const Backend& backend) const {
+  std::vector<std::string> out;
+  for (const auto& s : scores_) {
+    const std::string d = s->description(backend);
+    if (!d.empty()) out.push_back(fmt::format("{}: {}", s->name(), d));
+  }
+  return out;
+}
+
+std::vector<ScoredNetwork> ScoreSet::score(const std::vector<NetworkJob>& jobs, Backend& backend,
+                                           const ScoreBatches& batches) {
   for (const auto& job : jobs) ZCNAS_REQUIRE(job.net != nullptr, "score: a network job has no network");
-  ZCNAS_REQUIRE(!has(ScoreKind::Naswot) || batches.naswot != nullptr, "score: naswot is asked but has no batch");
-  ZCNAS_REQUIRE(!has(ScoreKind::Epsilon) || batches.epsilon != nullptr, "score: epsilon is asked but has no batch");
-
-  std::vector<NaswotResult> naswot;
-  if (has(ScoreKind::Naswot) && !jobs.empty())
-    naswot = backend_.naswot(jobs, *batches.naswot, options_.keep_naswot_kernel);
+  for (const auto& s : scores_) {
+    const ScoreNeeds n = s->needs();
+    ZCNAS_REQUIRE(!n.main_batch || batches.main != nullptr, "score: {} reads the main batch, none was given",
+                  s->name());
+    ZCNAS_REQUIRE(!n.constant_weight_batch || batches.constant_weight != nullptr,
+                  "score: {} reads the constant-weight batch, none was given", s->name());
+  }
+  const ScoreNeeds all = needs();
+  std::vector<std::vector<double>> values(scores_.size(), std::vector<double>(jobs.size()));
+  std::vector<TensorF64> kernels(jobs.size());
+  if (all.hooked_pass && !jobs.empty()) {
+    backend.hooked_pass(jobs, *batches.main, [&] {
+      std::vector<std::unique_ptr<SignBitsReducer>> reducers;
+      for (size_t s = 0; s < scores_.size(); ++s)
+        if (scores_[s]->needs().hooked_pass) reducers.push_back(scores_[s]->make_reducer(values[s], kernels));
+      return std::make_unique<ReducerGroup>(std::move(reducers));
+    });
+  }
+  for (size_t s = 0; s < scores_.size(); ++s)
+    if (!scores_[s]->needs().hooked_pass) scores_[s]->score(jobs, backend, batches, values[s]);
 
   std::vector<ScoredNetwork> out(jobs.size());
   for (size_t j = 0; j < jobs.size(); ++j) {
-    const Network& net = *jobs[j].net;
-    for (ScoreKind kind : kinds_) {
-      switch (kind) {
-        case ScoreKind::Naswot:
-          out[j].values.push_back(naswot[j].score);
-          out[j].naswot_kernel = std::move(naswot[j].K);
-          break;
-        case ScoreKind::Epsilon:
-          out[j].values.push_back(epsilon_of(net, *batches.epsilon));
-          break;
-        case ScoreKind::Params:
-          out[j].values.push_back(static_cast<double>(net.parameter_count()));
-          break;
-        case ScoreKind::Flops:
-          out[j].values.push_back(static_cast<double>(net.multiply_adds()));
-          break;
-      }
-    }
+    for (size_t s = 0; s < scores_.size(); ++s) out[j].values.push_back(values[s][j]);
+    out[j].kernel = std::move(kernels[j]);
   }
   return out;
 }

@@ -6,17 +6,12 @@
 
 #include "nn/cpu_executor.hpp"
 #include "nn/params.hpp"
+#include "test_support.hpp"
 
 namespace zcnas {
 namespace {
 
-Tensor random_input(int64_t b, int64_t c, int64_t h, int64_t w, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.3f, 1.0f);
-  Tensor t({b, c, h, w});
-  for (auto& v : t.data) v = d(rng);
-  return t;
-}
+using test::random_input;
 
 double at(const Tensor& t, int64_t b, int64_t c, int64_t y, int64_t x) {
   return t.data[static_cast<size_t>(((b * t.shape[1] + c) * t.shape[2] + y) * t.shape[3] + x)];
@@ -134,7 +129,7 @@ TEST(CpuExecutor, PoolsAddReluZeroHead) {
   for (float v : z.data) ASSERT_EQ(v, 0.0f);
 }
 
-TEST(CpuExecutor, HooksSeeEveryHookedTensorOnceWithItsMultiplicity) {
+TEST(CpuExecutor, SignBitsOfEveryHookedTensorOnceWithItsMultiplicity) {
   Network net;
   const int x = net.input(2, 4, 4);
   const int c = net.conv(net.relu(x), 3, 3, 1, 1, "w");
@@ -143,10 +138,13 @@ TEST(CpuExecutor, HooksSeeEveryHookedTensorOnceWithItsMultiplicity) {
   net.hook(x, 2);  // merges: x counted 4 times, its codes computed once
   net.set_output(c);
   CpuExecutor<float> exec;
-  std::vector<std::pair<int, int>> seen;
-  exec.forward(net, init_params(net, 0), random_input(3, 2, 4, 4, 2),
-               [&](const HookedTensor<float>& t) { seen.emplace_back(t.node, t.multiplicity); });
-  EXPECT_EQ(seen, (std::vector<std::pair<int, int>>{{x, 4}, {c, 1}}));
+  const HookedSignBits bits = exec.forward_sign_bits(net, init_params(net, 0), random_input(3, 2, 4, 4, 2));
+  std::vector<std::pair<int64_t, int64_t>> groups;  // (multiplicity, units) in plan order
+  for (const SignBitsGroup& g : bits.groups) groups.emplace_back(g.multiplicity, g.units);
+  EXPECT_EQ(groups, (std::vector<std::pair<int64_t, int64_t>>{{4, 2 * 4 * 4}, {1, 3 * 4 * 4}}));
+  EXPECT_EQ(bits.tensors, 5);
+  EXPECT_EQ(bits.units, 4 * 32 + 48);
+  EXPECT_EQ(bits.batch, 3);
 }
 
 TEST(CpuExecutor, WrongInputShapeIsAClearError) {

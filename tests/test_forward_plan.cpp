@@ -1,6 +1,7 @@
-// The CUDA executor's forward plan, run with the CPU twins of its kernels, against the CPU executor. This
-// checks the planning (fusion of batch norm, pooling, ReLU and sign bits; zero propagation; skip aliasing;
-// arena reuse; multiplicity groups) on any machine; the GPU tests check each kernel against its twin.
+// The forward plan, run by the CPU executor, against the network's definition run node by node
+// (tests/reference_network.hpp). This checks the planning (fusion of batch norm, pooling, ReLU and sign bits;
+// zero propagation; skip aliasing; arena reuse; multiplicity groups); tests/test_backend_ops.cpp checks each
+// op on every device.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,116 +9,15 @@
 #include <random>
 
 #include "io/cifar10.hpp"
-#include "kernels/batch_norm.hpp"
-#include "kernels/hamming.hpp"
-#include "kernels/pointwise.hpp"
-#include "kernels/pool.hpp"
-#include "kernels/sign_bits.hpp"
 #include "nn/cpu_executor.hpp"
 #include "nn/forward_plan.hpp"
 #include "nn/params.hpp"
 #include "scores/naswot.hpp"
+#include "reference_network.hpp"
 #include "spaces/nb201.hpp"
 
 namespace zcnas {
 namespace {
-
-// Cross-correlation of sample-major [B, Cin, H, W] with [Cout, Cin, k, k], accumulated in double.
-void conv_reference(const float* x, const Node& in, const Node& n, const float* w, int64_t batch, float* y) {
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t co = 0; co < n.channels; ++co)
-      for (int64_t oy = 0; oy < n.height; ++oy)
-        for (int64_t ox = 0; ox < n.width; ++ox) {
-          double acc = 0.0;
-          for (int64_t ci = 0; ci < in.channels; ++ci)
-            for (int ky = 0; ky < n.kernel; ++ky)
-              for (int kx = 0; kx < n.kernel; ++kx) {
-                const int64_t iy = oy * n.stride - n.pad + ky, ix = ox * n.stride - n.pad + kx;
-                if (iy < 0 || iy >= in.height || ix < 0 || ix >= in.width) continue;
-                acc += static_cast<double>(x[((b * in.channels + ci) * in.height + iy) * in.width + ix]) *
-                       w[((co * in.channels + ci) * n.kernel + ky) * n.kernel + kx];
-              }
-          y[((b * n.channels + co) * n.height + oy) * n.width + ox] = static_cast<float>(acc);
-        }
-}
-
-struct TwinResult {
-  Tensor output;
-  std::vector<int64_t> K;  // [B][B], with the constant agreement added
-};
-
-// Executes every step of the plan as the CUDA executor does, with the CPU twins.
-TwinResult run_plan(const Network& net, const ParamStore& params, const Tensor& input, const ForwardPlan& plan) {
-  const int64_t batch = input.shape[0];
-  const float kPoison = std::numeric_limits<float>::quiet_NaN();  // reading anything not written shows up
-  std::vector<float> arena(static_cast<size_t>(plan.arena_floats), kPoison);
-  std::vector<float> zeros(static_cast<size_t>(plan.zero_floats), 0.0f);
-  std::vector<ChannelAffine> stats(static_cast<size_t>(plan.stats_entries));
-  std::vector<uint64_t> bits(static_cast<size_t>(plan.bits_words), 0xdeadbeefdeadbeefULL);
-  auto ptr = [&](int b) -> float* {
-    if (b == kInputBuffer) return const_cast<float*>(input.data.data());
-    if (b == kZeroBuffer) return zeros.data();
-    if (b == kNoBuffer) return nullptr;
-    return arena.data() + plan.buffer_offset[static_cast<size_t>(b)];
-  };
-  for (const Step& s : plan.steps) {
-    const Node& n = net.node(s.node);
-    switch (s.kind) {
-      case StepKind::Conv:
-        conv_reference(ptr(s.in), net.node(n.inputs[0]), n, params.at(n.weight).data.data(), batch, ptr(s.out));
-        break;
-      case StepKind::BatchNormStats:
-        batch_norm_stats_cpu(ptr(s.in), batch, n.channels, n.height * n.width, params.at(n.weight).data.data(),
-                             params.at(n.bias).data.data(),
-                             stats.data() + plan.stats_offset[static_cast<size_t>(s.stats)]);
-        break;
-      case StepKind::Pointwise: {
-        PointwiseTerm terms[kMaxPointwiseTerms];
-        for (int t = 0; t < s.n_terms; ++t) {
-          const TermPlan& tp = s.terms[static_cast<size_t>(t)];
-          terms[t] = {tp.kind, ptr(tp.buffer),
-                      tp.stats >= 0 ? stats.data() + plan.stats_offset[static_cast<size_t>(tp.stats)] : nullptr};
-        }
-        PointwiseOutputs o;
-        o.y = ptr(s.out);
-        o.relu = ptr(s.relu);
-        if (s.bits_group >= 0) {
-          const BitsGroup& g = plan.groups[static_cast<size_t>(s.bits_group)];
-          o.bits = bits.data() + g.base + s.bits_offset;
-          o.bits_stride = g.words;
-          o.bits_words = sign_words(n.channels * n.height * n.width);
-        }
-        pointwise_cpu({batch, n.channels, n.height, n.width}, terms, s.n_terms, o);
-        break;
-      }
-      case StepKind::AvgPool2x2: {
-        const Node& src = net.node(n.inputs[0]);
-        avg_pool2x2_cpu(ptr(s.in), batch, src.channels, src.height, src.width, ptr(s.out));
-        break;
-      }
-      case StepKind::GlobalAvgPool: {
-        const Node& src = net.node(n.inputs[0]);
-        global_avg_pool_cpu(ptr(s.in), batch, src.channels, src.height * src.width, ptr(s.out));
-        break;
-      }
-      case StepKind::Linear: {
-        const int64_t cin = net.node(n.inputs[0]).channels;
-        linear_cpu(ptr(s.in), batch, cin, n.channels, params.at(n.weight).data.data(), params.at(n.bias).data.data(),
-                   ptr(s.out));
-        break;
-      }
-    }
-  }
-  TwinResult r;
-  const Node& o = net.node(net.output());
-  r.output = Tensor({batch, o.channels, o.height, o.width});
-  const float* out = ptr(plan.output_buffer);
-  std::copy(out, out + r.output.numel(), r.output.data.begin());
-  r.K.assign(static_cast<size_t>(batch * batch), plan.constant_agreement);
-  for (const BitsGroup& g : plan.groups)
-    accumulate_hamming_cpu(bits.data() + g.base, batch, g.words, g.units, g.multiplicity, r.K.data());
-  return r;
-}
 
 std::vector<nb201::Arch> test_archs() {
   std::vector<nb201::Arch> archs;
@@ -149,39 +49,40 @@ void check_arch(const nb201::Arch& arch, const nb201::NetworkOptions& options, i
   for (const BitsGroup& g : plan.groups) planned_units += g.multiplicity * g.units;
   EXPECT_EQ(planned_units + plan.constant_agreement, net.hooked_units()) << what;
 
-  const TwinResult twin = run_plan(net, params, input, plan);
+  const test::ReferenceForward ref = test::reference_forward(net, params, input);
   CpuExecutor<float> exec(1);
-  NaswotAccumulator acc(batch);
-  const Tensor cpu = exec.forward(net, params, input, [&](const HookedTensor<float>& t) { acc.add(t); });
-  const NaswotResult ref = acc.finish();
+  const NaswotResult cpu = naswot_cpu(exec, net, params, input);
+  const Tensor out = exec.forward(net, params, input);
 
-  // The twins sum convolutions in double, the CPU executor in float: logits agree to the bound derived in
+  // The reference sums convolutions in double, the executor in float: logits agree to the bound derived in
   // tests/gpu/test_gpu_executor.cpp (2e-3).
-  ASSERT_EQ(twin.output.shape, cpu.shape) << what;
-  for (size_t i = 0; i < cpu.data.size(); ++i)
-    EXPECT_NEAR(twin.output.data[i], cpu.data[i], 2e-3 * (1.0 + std::fabs(cpu.data[i]))) << what << " logit " << i;
+  ASSERT_EQ(ref.output.shape, out.shape) << what;
+  for (size_t i = 0; i < out.data.size(); ++i)
+    EXPECT_NEAR(ref.output.data[i], out.data[i], 2e-3 * (1.0 + std::fabs(out.data[i]))) << what << " logit " << i;
   // Sign flips of near-zero activations only, as the oracle test bounds them.
   double worst = 0.0;
-  for (size_t i = 0; i < ref.K.data.size(); ++i)
-    worst = std::max(worst, std::fabs(static_cast<double>(twin.K[i]) - ref.K.data[i]));
+  for (size_t i = 0; i < ref.K.size(); ++i) worst = std::max(worst, std::fabs(static_cast<double>(ref.K[i]) - cpu.K.data[i]));
   EXPECT_LE(worst, 1e-4 * static_cast<double>(net.hooked_units())) << what << ": largest K difference " << worst;
+  EXPECT_EQ(cpu.hooked_tensors, net.hooked_tensors()) << what;
+  EXPECT_EQ(cpu.hooked_units, net.hooked_units()) << what;
 
-  // Without sign bits the same forward is planned with no bits at all.
+  // Without sign bits the same forward is planned with no bits at all, and computes the same values.
   const ForwardPlan plain = plan_forward(net, batch, false);
   EXPECT_TRUE(plain.groups.empty()) << what;
   EXPECT_EQ(plain.constant_agreement, 0) << what;
-  const TwinResult plain_run = run_plan(net, params, input, plain);
-  for (size_t i = 0; i < cpu.data.size(); ++i) EXPECT_EQ(plain_run.output.data[i], twin.output.data[i]) << what;
+  naswot_cpu(exec, net, params, input);
+  const Tensor again = exec.forward(net, params, input);
+  EXPECT_EQ(again.data, out.data) << what;
 }
 
-TEST(ForwardPlan, SmallNetworksMatchTheCpuExecutor) {
+TEST(ForwardPlan, SmallNetworksMatchTheDefinition) {
   nb201::NetworkOptions small;
   small.channels = 4;
   small.cells_per_stage = 1;
   for (const auto& arch : test_archs()) check_arch(arch, small, 6);
 }
 
-TEST(ForwardPlan, FullNetworkMatchesTheCpuExecutor) {
+TEST(ForwardPlan, FullNetworkMatchesTheDefinition) {
   check_arch(nb201::index_to_arch(6111), {}, 2);
   check_arch(nb201::parse_arch("|none~0|+|none~0|none~1|+|nor_conv_3x3~0|skip_connect~1|avg_pool_3x3~2|"), {}, 2);
 }

@@ -21,15 +21,20 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 TEST(ScoreList, ParsesInTheOrderGiven) {
-  EXPECT_EQ(parse_score_list("naswot"), std::vector<ScoreKind>{ScoreKind::Naswot});
-  EXPECT_EQ(parse_score_list("flops,epsilon,naswot,params"),
-            (std::vector<ScoreKind>{ScoreKind::Flops, ScoreKind::Epsilon, ScoreKind::Naswot, ScoreKind::Params}));
-  for (ScoreKind k : {ScoreKind::Naswot, ScoreKind::Epsilon, ScoreKind::Params, ScoreKind::Flops})
-    EXPECT_EQ(parse_score_list(score_name(k)), std::vector<ScoreKind>{k});
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(parse_score_list("naswot"), Names{"naswot"});
+  EXPECT_EQ(parse_score_list("flops,epsilon,naswot,params"), (Names{"flops", "epsilon", "naswot", "params"}));
+  for (const auto& r : registered_scores()) {
+    EXPECT_EQ(parse_score_list(r.name), Names{r.name});
+    EXPECT_STREQ(make_score(r.name)->name(), r.name);  // the column is the registered name
+  }
+  EXPECT_EQ(known_score_names(), "naswot, epsilon, params, flops");
 }
 
 TEST(ScoreList, RefusesUnknownRepeatedAndEmptyNames) {
   EXPECT_NE(test::error_of([] { parse_score_list("naswot,synflow"); }).find("'synflow'"), std::string::npos);
+  EXPECT_NE(test::error_of([] { make_score("synflow"); }).find("unknown score 'synflow' (known: naswot, epsilon"),
+            std::string::npos);
   EXPECT_NE(test::error_of([] { parse_score_list("epsilon,naswot,epsilon"); }).find("'epsilon' is asked twice"),
             std::string::npos);
   EXPECT_NE(test::error_of([] { parse_score_list(""); }).find("unknown score ''"), std::string::npos);
@@ -56,11 +61,11 @@ class ScoreSetTest : public ::testing::Test {
 
 TEST_F(ScoreSetTest, EveryScoreAsItsOwnFunctionComputesIt) {
   auto backend = make_cpu_backend(1);
-  ScoreSetOptions options;
-  options.keep_naswot_kernel = true;
-  ScoreSet set(parse_score_list("flops,naswot,params,epsilon"), *backend, options);
+  ScoreOptions options;
+  options.keep_kernel = true;
+  ScoreSet set(parse_score_list("flops,naswot,params,epsilon"), options);
   EXPECT_EQ(set.names(), (std::vector<std::string>{"flops", "naswot", "params", "epsilon"}));
-  const auto scored = set.score(jobs_, {&naswot_batch_, &epsilon_batch_});
+  const auto scored = set.score(jobs_, *backend, {&naswot_batch_, &epsilon_batch_});
   ASSERT_EQ(scored.size(), jobs_.size());
   CpuExecutor<float> exec(1);
   for (size_t j = 0; j < jobs_.size(); ++j) {
@@ -76,8 +81,8 @@ TEST_F(ScoreSetTest, EveryScoreAsItsOwnFunctionComputesIt) {
     } else {
       EXPECT_EQ(scored[j].values[3], epsilon);
     }
-    EXPECT_EQ(scored[j].naswot_kernel.shape, (Shape{12, 12}));
-    EXPECT_EQ(scored[j].naswot_kernel.data, naswot.K.data);
+    EXPECT_EQ(scored[j].kernel.shape, (Shape{12, 12}));
+    EXPECT_EQ(scored[j].kernel.data, naswot.K.data);
   }
   // The all-none network: singular K (identical codes) and constant outputs.
   EXPECT_TRUE(std::isinf(scored[1].values[1]) && scored[1].values[1] < 0);
@@ -87,38 +92,40 @@ TEST_F(ScoreSetTest, EveryScoreAsItsOwnFunctionComputesIt) {
 
 TEST_F(ScoreSetTest, Float64EpsilonRunsTheDoubleExecutor) {
   auto backend = make_cpu_backend(1);
-  ScoreSetOptions options;
-  options.epsilon_precision = EpsilonPrecision::Float64;
+  ScoreOptions options;
+  options.float64 = true;
   options.cpu_threads = 1;
-  ScoreSet set(parse_score_list("epsilon"), *backend, options);
-  EXPECT_NE(set.epsilon_description().find("float64"), std::string::npos);
-  const auto scored = set.score(jobs_, {nullptr, &epsilon_batch_});
+  ScoreSet set(parse_score_list("epsilon"), options);
+  ASSERT_EQ(set.descriptions(*backend).size(), 1u);
+  EXPECT_NE(set.descriptions(*backend)[0].find("epsilon: float64"), std::string::npos);
+  const auto scored = set.score(jobs_, *backend, {nullptr, &epsilon_batch_});
   CpuExecutor<double> exec64(1);
   EXPECT_EQ(scored[0].values.at(0), epsilon_cpu(exec64, nets_[0], epsilon_batch_));
   EXPECT_TRUE(std::isnan(scored[1].values.at(0)));
-  EXPECT_TRUE(scored[0].naswot_kernel.data.empty());
+  EXPECT_TRUE(scored[0].kernel.data.empty());
 }
 
 TEST_F(ScoreSetTest, BaselinesNeedNoBatch) {
   auto backend = make_cpu_backend(1);
-  ScoreSet set(parse_score_list("params,flops"), *backend);
-  const auto scored = set.score(jobs_, {});
+  ScoreSet set(parse_score_list("params,flops"));
+  EXPECT_FALSE(set.needs().runs_networks);
+  const auto scored = set.score(jobs_, *backend, {});
   EXPECT_EQ(scored[1].values, (std::vector<double>{static_cast<double>(nets_[1].parameter_count()),
                                                    static_cast<double>(nets_[1].multiply_adds())}));
 }
 
 TEST_F(ScoreSetTest, MissingBatchIsNamed) {
   auto backend = make_cpu_backend(1);
-  ScoreSet set(parse_score_list("naswot,epsilon"), *backend);
+  ScoreSet set(parse_score_list("naswot,epsilon"));
   EXPECT_NE(test::error_of([&] {
-              set.score(jobs_, {&naswot_batch_, nullptr});
-            }).find("epsilon is asked but has no batch"),
+              set.score(jobs_, *backend, {&naswot_batch_, nullptr});
+            }).find("epsilon reads the constant-weight batch"),
             std::string::npos);
   EXPECT_NE(test::error_of([&] {
-              set.score(jobs_, {nullptr, &epsilon_batch_});
-            }).find("naswot is asked but has no batch"),
+              set.score(jobs_, *backend, {nullptr, &epsilon_batch_});
+            }).find("naswot reads the main batch"),
             std::string::npos);
-  EXPECT_THROW(ScoreSet({}, *backend), Error);
+  EXPECT_THROW(ScoreSet({}), Error);
 }
 
 // ---- rank combination ----

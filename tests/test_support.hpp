@@ -1,14 +1,25 @@
-// Shared helpers for the tests: where ../shared lives, and skipping when it is absent.
+// Shared helpers for the tests: where ../shared lives, skipping when it is absent, random inputs.
 #pragma once
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <functional>
+#include <random>
 #include <string>
 
 #include "core/error.hpp"
+#include "core/tensor.hpp"
 
 namespace zcnas::test {
+
+// [b, c, h, w] of N(0.3, 1) values: mostly positive, enough negatives and near-zeros to flip sign bits.
+inline Tensor random_input(int64_t b, int64_t c, int64_t h, int64_t w, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0.3f, 1.0f);
+  Tensor t({b, c, h, w});
+  for (auto& v : t.data) v = d(rng);
+  return t;
+}
 
 inline std::string shared_path(const std::string& rel) { return std::string(ZCNAS_SHARED_DIR) + "/" + rel; }
 

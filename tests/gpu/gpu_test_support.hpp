@@ -9,6 +9,8 @@
 
 #include "core/cuda_context.hpp"
 #include "scores/backend.hpp"
+#include "scores/naswot.hpp"
+#include "scores/score_set.hpp"
 
 namespace zcnas::test {
 
@@ -64,6 +66,18 @@ inline std::vector<uint64_t> random_bits(int64_t batch, int64_t words, int64_t u
       bits[static_cast<size_t>(b * words + w)] = rng() & mask;
     }
   return bits;
+}
+
+// NASWOT of every job through a backend, with K, as the score set computes it.
+inline std::vector<NaswotResult> naswot_on(Backend& backend, const std::vector<NetworkJob>& jobs, const Tensor& input,
+                                           bool keep_kernel) {
+  ScoreOptions options;
+  options.keep_kernel = keep_kernel;
+  const auto scored = ScoreSet({"naswot"}, options).score(jobs, backend, {&input, nullptr});
+  std::vector<NaswotResult> out;
+  for (size_t j = 0; j < jobs.size(); ++j)
+    out.push_back({scored[j].values[0], scored[j].kernel, jobs[j].net->hooked_tensors(), jobs[j].net->hooked_units()});
+  return out;
 }
 
 }  // namespace zcnas::test

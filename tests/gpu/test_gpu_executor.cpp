@@ -151,8 +151,7 @@ void expect_kernels_close(const NaswotResult& gpu, const NaswotResult& cpu, int6
   double worst = 0.0;
   for (size_t i = 0; i < cpu.K.data.size(); ++i) worst = std::max(worst, std::fabs(gpu.K.data[i] - cpu.K.data[i]));
   EXPECT_LE(worst, 1e-4 * static_cast<double>(hooked_units)) << what << ": largest K difference " << worst;
-  // Two samples with identical codes: K is exactly singular and the GPU says -inf by definition, where a
-  // factorisation (the CPU's included) may round its zero pivot either way.
+  // Two samples with identical codes: K is exactly singular and both devices say -inf by definition.
   const int64_t n = gpu.K.shape[0];
   bool identical = false;
   for (int64_t i = 0; i < n && !identical; ++i)
@@ -188,8 +187,8 @@ TEST(CudaBackend, NaswotMatchesCpuBackend) {
   std::vector<NetworkJob> jobs;
   for (size_t k = 0; k < nets.size(); ++k) jobs.push_back({&nets[k], nullptr, 1000 + k});
 
-  const auto cpu = make_cpu_backend()->naswot(jobs, input, true);
-  const auto gpu = make_cuda_backend(0)->naswot(jobs, input, true);
+  const auto cpu = test::naswot_on(*make_cpu_backend(), jobs, input, true);
+  const auto gpu = test::naswot_on(*make_cuda_backend(0), jobs, input, true);
   ASSERT_EQ(gpu.size(), cpu.size());
   for (size_t k = 0; k < jobs.size(); ++k) {
     EXPECT_EQ(gpu[k].hooked_tensors, cpu[k].hooked_tensors);
@@ -229,11 +228,11 @@ TEST(CudaBackend, LanesFlushesHammingMethodsAndExplicitParamsAgree) {
   CudaBackendOptions options;
   options.lanes = 3;
   options.logdet_batch = 2;  // several flushes per lane
-  const auto popcount = make_cuda_backend(options)->naswot(drawn, input, true);
+  const auto popcount = test::naswot_on(*make_cuda_backend(options), drawn, input, true);
   options.int8_hamming = true;
-  const auto int8 = make_cuda_backend(options)->naswot(explicit_params, input, true);
-  const auto single = make_cuda_backend(0)->naswot({drawn[3]}, input, false);
-  const auto cpu = make_cpu_backend()->naswot(drawn, input, true);
+  const auto int8 = test::naswot_on(*make_cuda_backend(options), explicit_params, input, true);
+  const auto single = test::naswot_on(*make_cuda_backend(0), {drawn[3]}, input, false);
+  const auto cpu = test::naswot_on(*make_cpu_backend(), drawn, input, true);
   ASSERT_EQ(popcount.size(), nets.size());
   for (size_t k = 0; k < nets.size(); ++k) {
     // Same parameters, same forward, and two exact formulations of the same integers.
@@ -252,7 +251,7 @@ TEST(CudaBackend, Tf32ModeRunsAndKeepsTheKernelsShape) {
   options.transform_convolutions = true;
   const Network net = nb201::build_network(nb201::index_to_arch(6111));
   const Tensor input = synthetic_batch(16, 2);
-  const auto r = make_cuda_backend(options)->naswot({{&net, nullptr, 1}}, input, true);
+  const auto r = test::naswot_on(*make_cuda_backend(options), {{&net, nullptr, 1}}, input, true);
   ASSERT_EQ(r.size(), 1u);
   for (int64_t i = 0; i < 16; ++i) EXPECT_EQ(r[0].K.data[static_cast<size_t>(i * 17)], net.hooked_units());
   EXPECT_TRUE(std::isfinite(r[0].score));
@@ -284,7 +283,7 @@ TEST_P(OracleOnGpu, NaswotKernelAndScoreMatchReference) {
   const Tensor input =
       make_batch(images, select_by_offset(images.size(), cases["offset"].get<int64_t>(), c["batch"].get<int64_t>()),
                  Normalisation::cifar10());
-  const auto r = make_cuda_backend(0)->naswot({{&net, &params, 0}}, input, true);
+  const auto r = test::naswot_on(*make_cuda_backend(0), {{&net, &params, 0}}, input, true);
   const TensorF64 K = raw_to_f64(read_safetensors(dir + "/expected.safetensors").at("K"), "K");
   ASSERT_EQ(r[0].K.shape, K.shape);
   // As tests/test_oracle.cpp: sign flips of near-zero activations, at most 1e-4 of the diagonal.

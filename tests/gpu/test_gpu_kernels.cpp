@@ -1,6 +1,7 @@
-// Every CUDA kernel against its CPU twin on seeded random inputs: bit for bit where the twin performs the
-// same operations (sign bits, Hamming counts, the fused node kernel, pools, parameter draws), to a derived
-// bound where the order of a floating-point sum differs (batch-norm statistics, log-determinants).
+// The CUDA kernels that are not ops of a forward plan, against the CPU ops with the same contract on seeded
+// random inputs: Hamming counts and parameter draws bit for bit, log-determinants to a derived bound. The
+// forward's ops (fused node op, batch-norm statistics, pools, linear, convolutions) are checked on every
+// device by tests/test_backend_ops.cpp.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,13 +11,10 @@
 
 #include "core/random.hpp"
 #include "gpu_test_support.hpp"
-#include "kernels/batch_norm.cuh"
 #include "kernels/hamming.cuh"
 #include "kernels/init_params.cuh"
 #include "kernels/logdet.cuh"
-#include "kernels/pointwise.cuh"
-#include "kernels/pool.cuh"
-#include "kernels/sign_bits.cuh"
+#include "kernels/tensor_layout.hpp"
 
 namespace zcnas {
 namespace {
@@ -27,42 +25,6 @@ using test::to_device;
 using test::to_host;
 
 constexpr uint64_t kGarbage = 0xdeadbeefcafef00dULL;  // output buffers start dirty: every word must be written
-
-// ---- sign bits ------------------------------------------------------------------------------------------
-
-// (batch, channels, spatial, extra words past sign_words)
-class SignBitsGpu : public ::testing::TestWithParam<std::tuple<int64_t, int64_t, int64_t, int64_t>> {};
-
-template <typename T>
-void check_sign_bits(int64_t batch, int64_t channels, int64_t spatial, int64_t extra, bool channel_major) {
-  const SignLayout layout = channel_major ? SignLayout::channel_major(batch, channels, spatial)
-                                          : SignLayout::sample_major(batch, channels, spatial);
-  const int64_t words = sign_words(layout.units()) + extra;
-  const auto x = random_values<T>(static_cast<size_t>(batch * channels * spatial), 11 + static_cast<uint64_t>(spatial));
-  std::vector<uint64_t> expected(static_cast<size_t>(batch * words), kGarbage);
-  pack_sign_bits_cpu(x.data(), layout, expected.data(), words);
-
-  auto dx = to_device(x);
-  auto dbits = to_device(std::vector<uint64_t>(static_cast<size_t>(batch * words), kGarbage));
-  cuda::pack_sign_bits(dx.data(), layout, dbits.data(), words, nullptr);
-  EXPECT_EQ(to_host(dbits.data(), expected.size()), expected)
-      << (channel_major ? "channel" : "sample") << "-major, " << sizeof(T) * 8 << "-bit";
-}
-
-TEST_P(SignBitsGpu, MatchesCpuTwinBitForBit) {
-  ZCNAS_REQUIRE_GPU();
-  const auto [batch, channels, spatial, extra] = GetParam();
-  for (bool channel_major : {false, true}) {
-    check_sign_bits<float>(batch, channels, spatial, extra, channel_major);
-    check_sign_bits<double>(batch, channels, spatial, extra, channel_major);
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(Shapes, SignBitsGpu,
-                         ::testing::Values(std::make_tuple(0, 3, 5, 0), std::make_tuple(1, 1, 1, 0),
-                                           std::make_tuple(1, 3, 7, 2), std::make_tuple(5, 3, 50, 0),
-                                           std::make_tuple(33, 16, 64, 1), std::make_tuple(7, 1, 2049, 0),
-                                           std::make_tuple(3, 5, 4099, 33), std::make_tuple(128, 16, 1024, 0)));
 
 // ---- Hamming ----------------------------------------------------------------------------------------------
 
@@ -186,159 +148,6 @@ TEST(LogAbsDetGpu, EmptyInputs) {
   logdet.compute(dK.data(), 0, 2, scores);  // 0 x 0 matrices: the empty product
   EXPECT_EQ(scores[0], log_abs_det_cpu(nullptr, 0));
   EXPECT_EQ(scores[1], 0.0);
-}
-
-// ---- fused node kernel ---------------------------------------------------------------------------------
-
-std::vector<ChannelAffine> random_affine(int64_t channels, uint64_t seed) {
-  const auto v = random_values<float>(static_cast<size_t>(4 * channels), seed);
-  std::vector<ChannelAffine> a(static_cast<size_t>(channels));
-  for (size_t c = 0; c < a.size(); ++c) a[c] = {v[4 * c], 0.5f + std::fabs(v[4 * c + 1]), v[4 * c + 2], v[4 * c + 3]};
-  return a;
-}
-
-// (batch, channels, height, width)
-class PointwiseGpu : public ::testing::TestWithParam<std::tuple<int64_t, int64_t, int64_t, int64_t>> {};
-
-TEST_P(PointwiseGpu, EveryTermMixAndOutputSetMatchesCpuTwinBitForBit) {
-  ZCNAS_REQUIRE_GPU();
-  const auto [batch, channels, height, width] = GetParam();
-  const PointwiseShape shape{batch, channels, height, width};
-  const int64_t numel = batch * shape.units();
-  std::vector<std::vector<float>> xs;
-  std::vector<cuda::DeviceBuffer<float>> dxs;
-  for (uint64_t t = 0; t < 4; ++t) {
-    xs.push_back(random_values<float>(static_cast<size_t>(numel), 31 + t));
-    dxs.push_back(to_device(xs.back()));
-  }
-  const auto affine = random_affine(channels, 5), affine2 = random_affine(channels, 6);
-  auto daffine = to_device(affine), daffine2 = to_device(affine2);
-
-  const std::vector<std::vector<TermKind>> mixes = {
-      {TermKind::Plain},
-      {TermKind::BatchNorm},
-      {TermKind::AvgPool3x3},
-      {TermKind::Plain, TermKind::BatchNorm, TermKind::AvgPool3x3},
-      {TermKind::BatchNorm, TermKind::BatchNorm, TermKind::Plain, TermKind::AvgPool3x3}};
-  const int64_t words = sign_words(shape.units());
-  for (const auto& mix : mixes) {
-    for (int outputs = 1; outputs < 8; ++outputs) {  // bit 0: y, 1: relu, 2: bits
-      PointwiseTerm host_terms[kMaxPointwiseTerms], dev_terms[kMaxPointwiseTerms];
-      for (size_t t = 0; t < mix.size(); ++t) {
-        const bool second = t == 1;
-        host_terms[t] = {mix[t], xs[t].data(), (second ? affine2 : affine).data()};
-        dev_terms[t] = {mix[t], dxs[t].data(), (second ? daffine2 : daffine).data()};
-      }
-      // Bits into a wider row (stride) with extra words, as the executor's multiplicity groups do.
-      const int64_t bits_words = words + 1, stride = words + 3;
-      std::vector<float> y(static_cast<size_t>(numel), -1.0f), relu(static_cast<size_t>(numel), -1.0f);
-      std::vector<uint64_t> bits(static_cast<size_t>(std::max<int64_t>(batch * stride, 1)), kGarbage);
-      auto dy = to_device(y), drelu = to_device(relu);
-      auto dbits = to_device(bits);
-      PointwiseOutputs host_out, dev_out;
-      if (outputs & 1) host_out.y = y.data(), dev_out.y = dy.data();
-      if (outputs & 2) host_out.relu = relu.data(), dev_out.relu = drelu.data();
-      if (outputs & 4) {
-        host_out.bits = bits.data(), dev_out.bits = dbits.data();
-        host_out.bits_stride = dev_out.bits_stride = stride;
-        host_out.bits_words = dev_out.bits_words = bits_words;
-      }
-      const int n = static_cast<int>(mix.size());
-      pointwise_cpu(shape, host_terms, n, host_out);
-      cuda::pointwise(shape, dev_terms, n, dev_out, nullptr);
-      const auto gy = to_host(dy.data(), y.size()), grelu = to_host(drelu.data(), relu.size());
-      const auto gbits = to_host(dbits.data(), bits.size());
-      // Compare bit patterns: -0.0 and 0.0 must agree too.
-      EXPECT_EQ(std::memcmp(gy.data(), y.data(), y.size() * sizeof(float)), 0)
-          << "y, terms " << n << ", outputs " << outputs;
-      EXPECT_EQ(std::memcmp(grelu.data(), relu.data(), relu.size() * sizeof(float)), 0) << "relu, terms " << n;
-      EXPECT_EQ(gbits, bits) << "bits, terms " << n << ", outputs " << outputs;
-    }
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(Shapes, PointwiseGpu,
-                         ::testing::Values(std::make_tuple(0, 2, 3, 3), std::make_tuple(1, 1, 1, 1),
-                                           std::make_tuple(2, 3, 5, 7), std::make_tuple(3, 16, 8, 8),
-                                           std::make_tuple(4, 5, 13, 11), std::make_tuple(2, 16, 32, 32)));
-
-// ---- batch-norm statistics ---------------------------------------------------------------------------------
-
-// Largest difference between two floats in units in the last place of the larger.
-double ulps(float a, float b) {
-  const float scale = std::max(std::fabs(a), std::fabs(b));
-  const float ulp = std::nextafter(scale, std::numeric_limits<float>::infinity()) - scale;
-  return std::fabs(static_cast<double>(a) - static_cast<double>(b)) / static_cast<double>(ulp);
-}
-
-// (batch, channels, spatial)
-class BatchNormGpu : public ::testing::TestWithParam<std::tuple<int64_t, int64_t, int64_t>> {};
-
-TEST_P(BatchNormGpu, StatisticsMatchCpuTwinWithinRounding) {
-  ZCNAS_REQUIRE_GPU();
-  const auto [batch, channels, spatial] = GetParam();
-  auto x = random_values<float>(static_cast<size_t>(batch * channels * spatial), 3);
-  for (size_t i = 0; i < x.size(); ++i) x[i] += static_cast<float>(i % 3);  // non-zero means
-  const auto gamma = random_values<float>(static_cast<size_t>(channels), 4);
-  const auto beta = random_values<float>(static_cast<size_t>(channels), 5);
-  std::vector<ChannelAffine> expected(static_cast<size_t>(channels));
-  batch_norm_stats_cpu(x.data(), batch, channels, spatial, gamma.data(), beta.data(), expected.data());
-
-  auto dx = to_device(x), dgamma = to_device(gamma), dbeta = to_device(beta);
-  cuda::DeviceBuffer<ChannelAffine> dout(static_cast<size_t>(channels));
-  cuda::BatchNormWorkspace workspace;
-  for (int repeat = 0; repeat < 2; ++repeat) {  // the arrival counters must reset themselves
-    cuda::batch_norm_stats(dx.data(), batch, channels, spatial, dgamma.data(), dbeta.data(), dout.data(), workspace,
-                           nullptr);
-    const auto got = to_host(dout.data(), expected.size());
-    for (size_t c = 0; c < expected.size(); ++c) {
-      // Both sides accumulate in double (one pass vs two, different order); the doubles differ by ~1e-16
-      // relative of the sums, so after rounding to float the results differ by at most one ulp.
-      EXPECT_LE(ulps(got[c].mean, expected[c].mean), 1.0) << "channel " << c << " repeat " << repeat;
-      EXPECT_LE(ulps(got[c].invstd, expected[c].invstd), 1.0) << "channel " << c;
-      EXPECT_EQ(got[c].gamma, expected[c].gamma);
-      EXPECT_EQ(got[c].beta, expected[c].beta);
-    }
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(Shapes, BatchNormGpu,
-                         ::testing::Values(std::make_tuple(1, 1, 1), std::make_tuple(3, 5, 7),
-                                           std::make_tuple(2, 70, 3), std::make_tuple(128, 16, 1024),
-                                           std::make_tuple(33, 3, 999)));
-
-// ---- pools and linear ------------------------------------------------------------------------------------------
-
-TEST(PoolGpu, AvgPool2x2GlobalPoolAndLinearMatchCpuTwinsBitForBit) {
-  ZCNAS_REQUIRE_GPU();
-  for (const auto& [batch, channels, height, width] : {std::make_tuple(1, 1, 2, 2), std::make_tuple(3, 5, 6, 10),
-                                                       std::make_tuple(7, 16, 32, 32), std::make_tuple(2, 3, 7, 9)}) {
-    const auto x = random_values<float>(static_cast<size_t>(batch * channels * height * width), 9);
-    auto dx = to_device(x);
-    const int64_t pooled = batch * channels * (height / 2) * (width / 2);
-    std::vector<float> y(static_cast<size_t>(pooled));
-    avg_pool2x2_cpu(x.data(), batch, channels, height, width, y.data());
-    cuda::DeviceBuffer<float> dy(y.size());
-    cuda::avg_pool2x2(dx.data(), batch, channels, height, width, dy.data(), nullptr);
-    EXPECT_EQ(to_host(dy.data(), y.size()), y) << "avg_pool2x2 " << height << "x" << width;
-
-    std::vector<float> g(static_cast<size_t>(batch * channels));
-    global_avg_pool_cpu(x.data(), batch, channels, height * width, g.data());
-    cuda::DeviceBuffer<float> dg(g.size());
-    cuda::global_avg_pool(dx.data(), batch, channels, height * width, dg.data(), nullptr);
-    EXPECT_EQ(to_host(dg.data(), g.size()), g) << "global_avg_pool";
-
-    for (int64_t out : {1, 3, 10}) {
-      const auto w = random_values<float>(static_cast<size_t>(out * channels), 10);
-      const auto bias = random_values<float>(static_cast<size_t>(out), 12);
-      std::vector<float> l(static_cast<size_t>(batch * out));
-      linear_cpu(g.data(), batch, channels, out, w.data(), bias.data(), l.data());
-      auto dw = to_device(w), dbias = to_device(bias);
-      cuda::DeviceBuffer<float> dl(l.size());
-      cuda::linear(dg.data(), batch, channels, out, dw.data(), dbias.data(), dl.data(), nullptr);
-      EXPECT_EQ(to_host(dl.data(), l.size()), l) << "linear to " << out;
-    }
-  }
 }
 
 // ---- parameter drawing --------------------------------------------------------------------------------------

@@ -1,0 +1,63 @@
+// The registered scores: each score's factory, defined in the score's own file, and one line each.
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "scores/score.hpp"
+
+namespace zcnas {
+
+std::unique_ptr<Score> make_naswot_score(const ScoreOptions& options);   // scores/naswot.cpp
+std::unique_ptr<Score> make_epsilon_score(const ScoreOptions& options);  // scores/epsilon.cpp
+std::unique_ptr<Score> make_params_score(const ScoreOptions& options);   // scores/baselines.cpp
+std::unique_ptr<Score> make_flops_score(const ScoreOptions& options);    // scores/baselines.cpp
+
+const std::vector<ScoreRegistration>& registered_scores() {
+  static const std::vector<ScoreRegistration> scores = {
+      {"naswot", "log|det K| of the Hamming kernel of ReLU sign patterns (Mellor et al. 2021)", make_naswot_score},
+      {"epsilon", "constant-weight output comparison (Gracheva 2023)", make_epsilon_score},
+      {"params", "parameter count", make_params_score},
+      {"flops", "conv + linear multiply-accumulates per sample", make_flops_score},
+  };
+  return scores;
+}
+
+std::string known_score_names() {
+  std::string out;
+  for (const auto& r : registered_scores()) out += (out.empty() ? "" : ", ") + std::string(r.name);
+  return out;
+}
+
+std::unique_ptr<Score> make_score(const std::string& name, const ScoreOptions& options) {
+  for (const auto& r : registered_scores())
+    if (name == r.name) return r.make(options);
+  throw Error(fmt::format("unknown score '{}' (known: {})", name, known_score_names()));
+}
+
+std::vector<std::string> parse_score_list(const std::string& text) {
+  std::vector<std::string> names;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string name = text.substr(start, comma - start);
+    const auto& all = registered_scores();
+    ZCNAS_REQUIRE(std::any_of(all.begin(), all.end(), [&](const ScoreRegistration& r) { return name == r.name; }),
+                  "unknown score '{}' in '{}' (known: {})", name, text, known_score_names());
+    ZCNAS_REQUIRE(std::find(names.begin(), names.end(), name) == names.end(), "score '{}' is asked twice in '{}'",
+                  name, text);
+    names.push_back(name);
+    start = comma + 1;
+  }
+  return names;
+}
+
+std::string Score::description(const Backend&) const { return {}; }
+
+std::unique_ptr<SignBitsReducer> Score::make_reducer(std::vector<double>&, std::vector<TensorF64>&) {
+  throw Error(fmt::format("score '{}' does not read the hooked pass", name()));
+}
+
+void Score::score(const std::vector<NetworkJob>&, Backend&, const ScoreBatches&, std::vector<double>&) {
+  throw Error(fmt::format("score '{}' is computed from the hooked pass", name()));
+}
+
+}  // namespace zcnas

@@ -1,0 +1,184 @@
+// Every op of a forward plan on every device present, on the same inputs (in the manner of ggml's
+// test-backend-ops): each case is a small network whose plan exercises one op kind, with shapes that have
+// tails (odd batches, channel counts and spatial sizes, unit counts that are not whole words). The CPU op
+// table is checked against the network's definition (tests/reference_network.hpp); every other device's
+// op table against the CPU: logits, and the hooked tensors' sign-bit kernel.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "nn/cpu_executor.hpp"
+#include "nn/forward_plan.hpp"
+#include "nn/params.hpp"
+#include "reference_network.hpp"
+#include "scores/naswot.hpp"
+#include "test_support.hpp"
+
+#ifdef ZCNAS_WITH_CUDA
+#include "core/cuda_context.hpp"
+#include "core/device.hpp"
+#include "kernels/hamming.hpp"
+#include "nn/cuda_executor.hpp"
+#endif
+
+namespace zcnas {
+namespace {
+
+struct OpCase {
+  std::string name;
+  StepKind kind;                       // the step kind the case exists for
+  std::function<Network()> build;      // hooks its op's output where it has sign bits
+  int64_t batch;
+};
+
+Network one_op(int64_t c, int64_t h, int64_t w, const std::function<int(Network&, int)>& op) {
+  Network net;
+  const int x = net.input(c, h, w);
+  const int y = op(net, x);
+  net.hook(y, 1);
+  // A linear head, so every case's output is logits read through the same step.
+  net.set_output(net.linear(net.global_avg_pool(y), 3, "head"));
+  return net;
+}
+
+std::vector<OpCase> op_cases() {
+  std::vector<OpCase> cases;
+  for (int k : {1, 3})
+    for (int stride : {1, 2})
+      for (int64_t hw : {5, 8}) {
+        const int pad = k / 2;
+        cases.push_back({"conv k" + std::to_string(k) + " s" + std::to_string(stride) + " " + std::to_string(hw),
+                         StepKind::Conv,
+                         [=] { return one_op(3, hw, hw, [&](Network& n, int x) { return n.conv(x, 5, k, stride, pad, "w"); }); },
+                         7});
+      }
+  cases.push_back({"batch norm alone", StepKind::BatchNormStats,
+                   [] { return one_op(5, 6, 7, [](Network& n, int x) { return n.batch_norm(n.conv(x, 4, 3, 1, 1, "w"), "bn"); }); },
+                   9});
+  cases.push_back({"fused add of batch norm, pooling and a plain term", StepKind::Pointwise,
+                   [] {
+                     return one_op(3, 9, 11, [](Network& n, int x) {
+                       const int c = n.conv(x, 4, 3, 1, 1, "w");
+                       const int d = n.conv(x, 4, 1, 1, 0, "v");
+                       // Each term kind first in one add and later in another.
+                       return n.add({n.add({n.batch_norm(c, "bn"), n.avg_pool3x3(d), c}),
+                                     n.add({d, n.batch_norm(d, "bn2"), n.avg_pool3x3(c)})});
+                     });
+                   },
+                   5});
+  cases.push_back({"five terms: a chain of fused steps", StepKind::Pointwise,
+                   [] {
+                     return one_op(2, 4, 4, [](Network& n, int x) {
+                       std::vector<int> terms;
+                       for (int t = 0; t < 5; ++t) terms.push_back(n.conv(x, 3, 1, 1, 0, "w" + std::to_string(t)));
+                       return n.relu(n.add(terms));
+                     });
+                   },
+                   3});
+  cases.push_back({"zero term and relu of relu", StepKind::Pointwise,
+                   [] {
+                     return one_op(3, 5, 5, [](Network& n, int x) {
+                       const int c = n.conv(x, 3, 3, 1, 1, "w");
+                       return n.relu(n.add({c, n.zero_like(c)}));
+                     });
+                   },
+                   4});
+  cases.push_back({"avg pool 2x2", StepKind::AvgPool2x2,
+                   [] { return one_op(3, 8, 6, [](Network& n, int x) { return n.avg_pool2x2(n.conv(x, 3, 1, 1, 0, "w")); }); },
+                   6});
+  cases.push_back({"global avg pool and linear", StepKind::Linear,
+                   [] { return one_op(4, 3, 5, [](Network& n, int x) { return n.conv(x, 6, 3, 1, 1, "w"); }); },
+                   33});
+  return cases;
+}
+
+// Every parameter drawn at random, batch-norm affines included (by default they are 1 and 0, which would hide
+// an op that drops them).
+ParamStore random_params(const Network& net, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(-0.8f, 1.2f);
+  ParamStore params;
+  for (const ParamSpec& spec : net.params()) {
+    Tensor t(spec.shape);
+    for (auto& v : t.data) v = d(rng);
+    params.set(spec.name, std::move(t));
+  }
+  return params;
+}
+
+// Logits agree to the bound of convolutions summed in different orders (2e-3, tests/gpu/test_gpu_executor.cpp);
+// K entries move only where near-zero activations flip: 1e-4 of the hooked units.
+void expect_same(const Tensor& expected, const std::vector<double>& K_expected, const Tensor& got,
+                 const std::vector<double>& K_got, int64_t hooked_units, const std::string& what) {
+  ASSERT_EQ(expected.shape, got.shape) << what;
+  for (size_t i = 0; i < got.data.size(); ++i)
+    EXPECT_NEAR(got.data[i], expected.data[i], 2e-3 * (1.0 + std::fabs(expected.data[i]))) << what << " logit " << i;
+  ASSERT_EQ(K_expected.size(), K_got.size()) << what;
+  double worst = 0.0;
+  for (size_t i = 0; i < K_got.size(); ++i) worst = std::max(worst, std::fabs(K_got[i] - K_expected[i]));
+  EXPECT_LE(worst, 1e-4 * static_cast<double>(hooked_units) + 1e-9) << what << ": largest K difference " << worst;
+}
+
+TEST(BackendOps, EveryStepKindHasACase) {
+  std::vector<bool> covered(kStepKinds, false);
+  for (const auto& c : op_cases()) {
+    const Network net = c.build();
+    for (const Step& s : plan_forward(net, c.batch, true).steps) covered[static_cast<size_t>(s.kind)] = true;
+  }
+  for (int k = 0; k < kStepKinds; ++k) EXPECT_TRUE(covered[static_cast<size_t>(k)]) << step_name(static_cast<StepKind>(k));
+}
+
+TEST(BackendOps, CpuOpsMatchTheDefinition) {
+  CpuExecutor<float> exec(2);
+  for (const auto& c : op_cases()) {
+    const Network net = c.build();
+    const ParamStore params = random_params(net, 11);
+    const Tensor input = test::random_input(c.batch, net.node(0).channels, net.node(0).height, net.node(0).width, 4);
+    const test::ReferenceForward ref = test::reference_forward(net, params, input);
+    const Tensor out = exec.forward(net, params, input);
+    const NaswotResult cpu = naswot_cpu(exec, net, params, input);
+    expect_same(ref.output, std::vector<double>(ref.K.begin(), ref.K.end()), out, cpu.K.data, net.hooked_units(),
+                c.name);
+  }
+}
+
+TEST(BackendOps, EveryOtherDeviceMatchesTheCpu) {
+#ifdef ZCNAS_WITH_CUDA
+  if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device: the CPU is the only op table here";
+  cuda::CudaContext context(0);
+  CudaExecutor gpu(context);
+  CpuExecutor<float> exec(2);
+  for (const auto& c : op_cases()) {
+    const Network net = c.build();
+    const ParamStore params = random_params(net, 11);
+    const Tensor input = test::random_input(c.batch, net.node(0).channels, net.node(0).height, net.node(0).width, 4);
+    const Tensor out = exec.forward(net, params, input);
+    const NaswotResult cpu = naswot_cpu(exec, net, params, input);
+
+    gpu.upload_params(net, params);
+    cuda::DeviceBuffer<float> d_input;
+    d_input.reserve_discard(input.data.size());
+    ZCNAS_CUDA_CHECK(cudaMemcpy(d_input.data(), input.data.data(), input.data.size() * sizeof(float),
+                                cudaMemcpyHostToDevice));
+    const Tensor gpu_out = gpu.download(gpu.forward(net, d_input.data(), c.batch, true));
+    // The GPU's sign bits, counted on the host.
+    const HookedSignBits& bits = gpu.hooked_sign_bits();
+    std::vector<int64_t> K(static_cast<size_t>(c.batch * c.batch), bits.constant_agreement);
+    for (const SignBitsGroup& g : bits.groups) {
+      std::vector<uint64_t> host(static_cast<size_t>(c.batch * g.words));
+      ZCNAS_CUDA_CHECK(cudaMemcpy(host.data(), g.bits, host.size() * sizeof(uint64_t), cudaMemcpyDeviceToHost));
+      accumulate_hamming_cpu(host.data(), c.batch, g.words, g.units, g.multiplicity, K.data());
+    }
+    expect_same(out, cpu.K.data, gpu_out, std::vector<double>(K.begin(), K.end()), net.hooked_units(), c.name);
+  }
+#else
+  GTEST_SKIP() << "built without CUDA: the CPU is the only op table";
+#endif
+}
+
+}  // namespace
+}  // namespace zcnas

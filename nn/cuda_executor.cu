@@ -381,18 +381,14 @@ DeviceTensorView CudaExecutor::forward(const Network& net, const float* input, i
   size_t workspace = 0;
   for (const Step& s : plan.steps) {
     if (s.kind != StepKind::Conv) continue;
-    const Node& n = net.node(s.node);
-    const Node& src = net.node(n.inputs[0]);
-    const ConvShape shape{batch, src.channels, src.height, src.width, n.channels, n.height, n.width,
-                          n.kernel, n.stride, n.pad};
-    workspace = std::max(workspace, m.conv_plan(shape).choice.workspace);
+    workspace = std::max(workspace, m.conv_plan(conv_shape(net, net.node(s.node), batch)).choice.workspace);
   }
   ensure_capacity(m.workspace, static_cast<int64_t>(workspace), m.st());
 
   m.input_ptr = input;
   PlanRun<Impl> run(m, net, plan, batch);
   run.run();
-  if (sign_bits) m.hooked = run.sign_bits();
+  m.hooked = sign_bits ? run.sign_bits() : HookedSignBits{};
   const Node& o = net.node(net.output());
   return {run.buffer(plan.output_buffer), {batch, o.channels, o.height, o.width}};
 }

@@ -26,6 +26,12 @@
 
 namespace zcnas {
 
+// The shape of conv node n of `net` at this batch.
+inline ConvShape conv_shape(const Network& net, const Node& n, int64_t batch) {
+  const Node& src = net.node(n.inputs[0]);
+  return {batch, src.channels, src.height, src.width, n.channels, n.height, n.width, n.kernel, n.stride, n.pad};
+}
+
 template <typename Ops>
 class PlanRun {
  public:
@@ -70,10 +76,8 @@ class PlanRun {
     Scalar* out = s.out != kNoBuffer ? buffer(s.out) : nullptr;
     switch (s.kind) {
       case StepKind::Conv: {
-        const Node& src = net_.node(n.inputs[0]);
-        const ConvShape shape{batch_,    src.channels, src.height, src.width, n.channels,
-                              n.height,  n.width,      n.kernel,   n.stride,  n.pad};
-        ops_.conv(shape, in, ops_.param(n.weight, n.channels * src.channels * n.kernel * n.kernel), out);
+        const ConvShape shape = conv_shape(net_, n, batch_);
+        ops_.conv(shape, in, ops_.param(n.weight, shape.out_channels * shape.in_channels * shape.kernel * shape.kernel), out);
         return;
       }
       case StepKind::BatchNormStats:

@@ -10,7 +10,7 @@
 #include "io/cifar10.hpp"
 #include "nn/params.hpp"
 #include "scores/naswot.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 int main(int argc, char** argv) {
   using namespace zcnas;

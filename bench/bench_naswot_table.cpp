@@ -12,11 +12,11 @@
 
 #include "core/device.hpp"
 #include "core/error.hpp"
-#include "search/evaluation.hpp"
+#include "eval/evaluation.hpp"
+#include "eval/search_summary.hpp"
 #include "search/evolution.hpp"
-#include "search/search_summary.hpp"
 #include "search/table_fitness.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas {
 namespace {

@@ -17,7 +17,7 @@
 
 #include "io/cifar10.hpp"
 #include "scores/backend.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 #ifdef ZCNAS_WITH_CUDA
 #include <cuda_runtime_api.h>
 

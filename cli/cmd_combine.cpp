@@ -1,14 +1,14 @@
 // `zcnas combine`: add a combined score to a score table, the mean percentile rank of chosen score columns
-// (search/combined.hpp), as one more column, so that it can be evaluated like any single score.
+// (eval/combined.hpp), as one more column, so that it can be evaluated like any single score.
 #include <cstdio>
 #include <filesystem>
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "eval/combined.hpp"
+#include "eval/score_table_reader.hpp"
 #include "io/score_table.hpp"
-#include "search/combined.hpp"
-#include "search/score_table_reader.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas::cli {
 namespace {

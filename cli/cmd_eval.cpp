@@ -6,10 +6,10 @@
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
-#include "search/evaluation.hpp"
-#include "search/scatter_plot.hpp"
-#include "search/score_table_reader.hpp"
-#include "search/truth.hpp"
+#include "eval/evaluation.hpp"
+#include "eval/scatter_plot.hpp"
+#include "eval/score_table_reader.hpp"
+#include "eval/truth.hpp"
 
 namespace zcnas::cli {
 namespace {

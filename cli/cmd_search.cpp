@@ -8,12 +8,12 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "eval/score_table_reader.hpp"
+#include "eval/search_summary.hpp"
+#include "eval/truth.hpp"
 #include "io/score_table.hpp"
 #include "search/evolution.hpp"
-#include "search/score_table_reader.hpp"
-#include "search/search_summary.hpp"
 #include "search/table_fitness.hpp"
-#include "search/truth.hpp"
 
 namespace zcnas::cli {
 namespace {

@@ -3,7 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas::cli {
 namespace {

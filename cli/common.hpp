@@ -10,7 +10,7 @@
 
 #include "core/tensor.hpp"
 #include "scores/backend.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas::cli {
 

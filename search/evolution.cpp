@@ -7,7 +7,7 @@
 #include "core/error.hpp"
 #include "search/evolution_space.hpp"
 #include "search/evolution_steps.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas {
 

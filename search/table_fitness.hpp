@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "eval/score_table_reader.hpp"
 #include "search/fitness.hpp"
-#include "search/score_table_reader.hpp"
 
 namespace zcnas {
 

@@ -13,7 +13,7 @@
 
 #include "core/random.hpp"
 #include "io/score_table.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas::test {
 

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "search/correlation.hpp"
-#include "search/evaluation.hpp"
-#include "search/truth.hpp"
+#include "eval/correlation.hpp"
+#include "eval/evaluation.hpp"
+#include "eval/truth.hpp"
 #include "search_fixtures.hpp"
 #include "test_support.hpp"
 

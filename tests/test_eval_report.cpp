@@ -6,9 +6,9 @@
 #include <fstream>
 
 #include "core/error.hpp"
-#include "search/correlation.hpp"
-#include "search/evaluation.hpp"
-#include "search/score_table_reader.hpp"
+#include "eval/correlation.hpp"
+#include "eval/evaluation.hpp"
+#include "eval/score_table_reader.hpp"
 #include "search_fixtures.hpp"
 
 namespace zcnas {

@@ -17,7 +17,7 @@
 #include "nn/forward_plan.hpp"
 #include "nn/params.hpp"
 #include "scores/naswot.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas {
 namespace {

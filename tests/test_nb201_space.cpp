@@ -4,8 +4,8 @@
 #include <numeric>
 
 #include "core/error.hpp"
-#include "search/truth.hpp"
-#include "spaces/nb201.hpp"
+#include "eval/truth.hpp"
+#include "spaces/nb201/nb201.hpp"
 #include "spaces/python_random.hpp"
 #include "test_support.hpp"
 

@@ -12,7 +12,7 @@
 #include "search/evolution.hpp"
 #include "search/evolution_space.hpp"
 #include "search/random_search.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas {
 

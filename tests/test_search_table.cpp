@@ -7,11 +7,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "eval/search_summary.hpp"
+#include "eval/truth.hpp"
 #include "search/evolution.hpp"
 #include "search/evolution_steps.hpp"
-#include "search/search_summary.hpp"
 #include "search/table_fitness.hpp"
-#include "search/truth.hpp"
 #include "search_fixtures.hpp"
 #include "test_support.hpp"
 

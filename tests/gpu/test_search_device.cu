@@ -10,7 +10,7 @@
 #include "scores/backend.hpp"
 #include "search/evolution.hpp"
 #include "search/table_fitness.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas {
 

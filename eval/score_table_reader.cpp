@@ -1,5 +1,5 @@
 // Score table reader: CSV (quoted fields allowed) and JSON Lines.
-#include "search/score_table_reader.hpp"
+#include "eval/score_table_reader.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -10,7 +10,7 @@
 #include <optional>
 
 #include "core/error.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas {
 

@@ -1,15 +1,15 @@
 // Score evaluation: correlations, top-k precision and the best-scored arch.
-#include "search/evaluation.hpp"
+#include "eval/evaluation.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
 #include "core/error.hpp"
+#include "eval/correlation.hpp"
 #include "io/score_table.hpp"
-#include "search/correlation.hpp"
 #include "search/fitness_order.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas {
 

@@ -1,5 +1,5 @@
 // Ground-truth table reader.
-#include "search/truth.hpp"
+#include "eval/truth.hpp"
 
 #include <fstream>
 #include <sstream>

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "search/score_table_reader.hpp"
-#include "search/truth.hpp"
+#include "eval/score_table_reader.hpp"
+#include "eval/truth.hpp"
 
 namespace zcnas {
 

@@ -23,7 +23,7 @@ std::string cli() { return std::string("'") + ZCNAS_CLI_PATH + "'"; }
 struct Fixture {
   test::TempDir dir;
   std::string table, truth_path = test::shared_path(kTruth);
-  GroundTruth truth = load_nb201_truth(test::shared_path(kTruth));
+  GroundTruth truth = test::nb201_space().load_truth(test::shared_path(kTruth));
   std::vector<int64_t> indices;
   std::vector<double> noisy, weak;
 

@@ -1,4 +1,4 @@
-// CPU forward-pass profile: seconds per NB201 arch for NASWOT at batch B, split by op kind and hook work.
+// CPU forward-pass profile: seconds per arch of a space for NASWOT at batch B, split by op kind and hook work.
 // Usage: bench_cpu_forward [--data FILE] [--batch 128] [--index I ...] [--repeat 3] [--json OUT]
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -10,18 +10,19 @@
 #include "io/cifar10.hpp"
 #include "nn/params.hpp"
 #include "scores/naswot.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/space.hpp"
 
 int main(int argc, char** argv) {
   using namespace zcnas;
-  CLI::App app{"CPU forward profile for NB201 NASWOT"};
-  std::string data, json_out;
+  CLI::App app{"CPU forward profile for NASWOT"};
+  std::string space_name = kDefaultSpace, data, json_out;
   int64_t batch = 128;
   int repeat = 3;
   std::vector<int64_t> indices = {0, 6111, 1462, 7581, 1951, 5234, 8233, 12347};
+  app.add_option("--space", space_name, "search space")->check(CLI::IsMember(space_names()));
   app.add_option("--data", data, "CIFAR-10 binary file (default: synthetic batch)");
   app.add_option("--batch", batch, "batch size");
-  app.add_option("--index", indices, "NB201 indices");
+  app.add_option("--index", indices, "official indices in the space");
   app.add_option("--repeat", repeat, "timed repetitions per arch (median reported)");
   app.add_option("--json", json_out, "write the figures as JSON");
   CLI11_PARSE(app, argc, argv);
@@ -30,12 +31,13 @@ int main(int argc, char** argv) {
       auto images = load_cifar10(data);
       return make_batch(images, select_by_offset(images.size(), 0, batch), Normalisation::cifar10());
     }();
+    const auto space = make_space(space_name);
     CpuExecutor<float> exec;
     nlohmann::json report = nlohmann::json::array();
     double total = 0;
     std::printf("| index | GMAC/sample | hooks | median s | GFLOP/s |\n|---|---|---|---|---|\n");
     for (int64_t index : indices) {
-      const Network net = nb201::build_network(nb201::index_to_arch(index));
+      const Network net = space->build(space->genome_of(index));
       const ParamStore params = init_params(net, 0);
       naswot_cpu(exec, net, params, input);  // warm-up: buffers, BLAS
       std::vector<double> times;

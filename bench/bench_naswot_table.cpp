@@ -1,5 +1,5 @@
 // The NASWOT table (Mellor et al., ICML 2021) from a score table: random search with N = 10, 100, 1000
-// over R runs (mean ± std of the winners' NB201 test accuracies next to the published numbers), and the
+// over R runs (mean ± std of the winners' test accuracies next to the published numbers), and the
 // score's Kendall tau / Spearman rho with each dataset next to the published ones. Prints markdown and
 // writes JSON. A subset table is searched among its own rows, and the output says so.
 #include <CLI/CLI.hpp>
@@ -12,11 +12,11 @@
 
 #include "core/device.hpp"
 #include "core/error.hpp"
-#include "search/evaluation.hpp"
+#include "eval/evaluation.hpp"
+#include "eval/search_summary.hpp"
 #include "search/evolution.hpp"
-#include "search/search_summary.hpp"
 #include "search/table_fitness.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/space.hpp"
 
 namespace zcnas {
 namespace {
@@ -37,7 +37,7 @@ constexpr PublishedCorrelation kPublishedCorrelation[] = {
     {"cifar10", 0.574, 0.77}, {"cifar100", 0.611, 0.80}, {"imagenet16", 0.549, 0.77}};
 
 struct Options {
-  std::string scores, truth, column, json, device = "auto";
+  std::string space = kDefaultSpace, scores, truth, column, json, device = "auto";
   std::vector<int64_t> samples = {10, 100, 1000};
   int64_t runs = 500;
   uint64_t seed = 0;
@@ -61,14 +61,13 @@ std::optional<PublishedSearch> published_search(const SearchConfig& c) {
 std::string mean_std(const AccuracySummary& s) { return fmt::format("{:.2f} ± {:.2f}", s.mean, s.std); }
 
 int run(const Options& o) {
-  const ScoreTable table = read_score_table(o.scores);
+  const auto space = make_space(o.space);
+  const ScoreTable table = read_score_table(o.scores, *space);
   TableFitness fitness(table, o.column);
-  GroundTruth truth = load_nb201_truth(o.truth);
-  ZCNAS_REQUIRE(truth.size() == nb201::kNumArchs, "ground truth '{}' has {} rows, NB201 has {}", o.truth, truth.size(),
-                nb201::kNumArchs);
+  GroundTruth truth = space->load_truth(o.truth);
   const bool on_device = resolve_device(parse_device(o.device)) == Device::Cuda;
   const int64_t rows = table.rows();
-  const bool subset = rows < nb201::kNumArchs;
+  const bool subset = rows < space->size();
 
   std::vector<SearchConfig> configs;
   for (int64_t n : o.samples) {
@@ -103,7 +102,7 @@ int run(const Options& o) {
                                evaluations_per_run(c))
                  : fmt::format("AREA (M={}, P={}, S={}, {} cycles)", c.samples, c.population, c.tournament, c.cycles);
     const auto t0 = std::chrono::steady_clock::now();
-    const auto runs = on_device ? search_device(fitness, c, o.runs) : search_cpu(fitness, c, o.runs);
+    const auto runs = on_device ? search_device(*space, fitness, c, o.runs) : search_cpu(*space, fitness, c, o.runs);
     m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     m.accuracy = summarize_winners(runs, truth);
     methods.push_back(std::move(m));
@@ -112,18 +111,19 @@ int run(const Options& o) {
       evaluate_column(fitness.column(), table.values[table.column_position(o.column)], table.index, truth, {}, {});
 
   // ---- markdown ----
-  std::string md = fmt::format("# NASWOT on NAS-Bench-201 from `{}` (column `{}`)\n\n", o.scores, fitness.column());
+  std::string md =
+      fmt::format("# NASWOT on {} from `{}` (column `{}`)\n\n", space->title(), o.scores, fitness.column());
   if (subset)
     md += fmt::format(
         "**Subset table: {} of {} archs.** Searches sample (and mutate) among these rows only, so the numbers "
         "are not comparable with the published full-space ones.\n\n",
-        rows, nb201::kNumArchs);
+        rows, space->size());
   else
     md += fmt::format("Full space: {} archs.\n\n", rows);
   md += fmt::format(
-      "{} runs per method, search seed {}, searched on the {}. Accuracy: NB201 test accuracy after 200 epochs, "
-      "mean ± sample std over runs. Non-finite scores: {} (ranked lowest).\n\n",
-      o.runs, o.seed, on_device ? "GPU" : "CPU", agreement.non_finite());
+      "{} runs per method, search seed {}, searched on the {}. Accuracy: {} test accuracy (`{}`), mean ± sample "
+      "std over runs. Non-finite scores: {} (ranked lowest).\n\n",
+      o.runs, o.seed, on_device ? "GPU" : "CPU", space->title(), o.truth, agreement.non_finite());
   const double per_arch = fitness.mean_seconds_per_arch();
   md +=
       "| Method | CIFAR-10 | published | CIFAR-100 | ImageNet16-120 | est. live search time (s) | published (s) | "
@@ -216,10 +216,11 @@ int run(const Options& o) {
 }  // namespace zcnas
 
 int main(int argc, char** argv) {
-  CLI::App app{"The NASWOT search table from a score table and the NB201 ground truth"};
+  CLI::App app{"The NASWOT search table from a score table and the space's ground truth"};
   zcnas::Options o;
+  app.add_option("--space", o.space, "search space")->check(CLI::IsMember(zcnas::space_names()));
   app.add_option("--scores", o.scores, "score table (CSV or JSON Lines)")->required()->check(CLI::ExistingFile);
-  app.add_option("--truth", o.truth, "NB201 ground-truth CSV")->required()->check(CLI::ExistingFile);
+  app.add_option("--truth", o.truth, "the space's ground-truth table")->required()->check(CLI::ExistingFile);
   app.add_option("--score-column", o.column, "score column (default: the table's only one)");
   app.add_option("--samples", o.samples, "N of each random search")->delimiter(',');
   app.add_option("--runs", o.runs, "runs per method")->check(CLI::PositiveNumber);

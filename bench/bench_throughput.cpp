@@ -1,4 +1,4 @@
-// NASWOT throughput through the Backend interface (CPU or CUDA): archs/s over a set of NB201 archs, the
+// NASWOT throughput through the Backend interface (CPU or CUDA): archs/s over a set of archs of a space, the
 // achieved FLOP/s and convolution-operand bytes/s, and the device memory it took. Builds and runs in CPU-only
 // builds too. Networks are built in chunks outside the timed region (reported separately); each chunk is
 // scored by one Backend::naswot call, which returns only when its scores are on the host, so a steady clock
@@ -15,10 +15,11 @@
 #include <numeric>
 #include <random>
 
+#include "core/error.hpp"
 #include "io/cifar10.hpp"
 #include "scores/backend.hpp"
 #include "scores/score_set.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/space.hpp"
 #ifdef ZCNAS_WITH_CUDA
 #include <cuda_runtime_api.h>
 
@@ -59,16 +60,17 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"NASWOT throughput of a backend on NB201 networks"};
-  std::string device = "auto", json_path;
+  CLI::App app{"NASWOT throughput of a backend on a space's networks"};
+  std::string space_name = kDefaultSpace, device = "auto", json_path;
   int64_t archs = 1000, batch = 128, warmup = 64, chunk = 1024;
   int repeat = 3;
   bool all = false;
   uint64_t seed = 1;
   double peak_tflops = 0.0, peak_gbs = 0.0;
+  app.add_option("--space", space_name, "search space")->check(CLI::IsMember(space_names()));
   app.add_option("--device", device, "auto | cpu | cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  app.add_option("--archs", archs, "number of random NB201 archs (distinct indices)")->check(CLI::Range(1, 15625));
-  app.add_flag("--all", all, "every NB201 arch (15,625)");
+  app.add_option("--archs", archs, "number of random archs (distinct indices)")->check(CLI::PositiveNumber);
+  app.add_flag("--all", all, "every arch of the space");
   app.add_option("--batch", batch, "images per batch")->check(CLI::PositiveNumber);
   app.add_option("--warmup", warmup, "archs scored before timing (algorithm search, allocations)")
       ->check(CLI::NonNegativeNumber);
@@ -90,9 +92,10 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
-    std::vector<int64_t> indices(static_cast<size_t>(nb201::kNumArchs));
-    std::iota(indices.begin(), indices.end(), 0);
+    const auto space = make_space(space_name);
+    std::vector<int64_t> indices = space->all_indices();
     if (!all) {
+      ZCNAS_REQUIRE(archs <= space->size(), "--archs {}: space {} has {} archs", archs, space->name(), space->size());
       std::mt19937_64 rng(seed);
       std::shuffle(indices.begin(), indices.end(), rng);
       indices.resize(static_cast<size_t>(archs));
@@ -121,7 +124,7 @@ int main(int argc, char** argv) {
     {
       std::vector<Network> nets;
       const size_t n = std::min(indices.size(), static_cast<size_t>(warmup));
-      for (size_t k = 0; k < n; ++k) nets.push_back(nb201::build_network(nb201::index_to_arch(indices[k])));
+      for (size_t k = 0; k < n; ++k) nets.push_back(space->build(space->genome_of(indices[k])));
       if (!nets.empty()) naswot.score(jobs_for(nets, 0), *backend, {&input, nullptr});
     }
 
@@ -135,7 +138,7 @@ int main(int argc, char** argv) {
         auto t0 = Clock::now();
         std::vector<Network> nets;
         nets.reserve(last - first);
-        for (size_t k = first; k < last; ++k) nets.push_back(nb201::build_network(nb201::index_to_arch(indices[k])));
+        for (size_t k = first; k < last; ++k) nets.push_back(space->build(space->genome_of(indices[k])));
         building += seconds_since(t0);
         const auto jobs = jobs_for(nets, first);
         t0 = Clock::now();

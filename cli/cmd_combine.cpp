@@ -1,19 +1,20 @@
 // `zcnas combine`: add a combined score to a score table, the mean percentile rank of chosen score columns
-// (search/combined.hpp), as one more column, so that it can be evaluated like any single score.
+// (eval/combined.hpp), as one more column, so that it can be evaluated like any single score.
 #include <cstdio>
 #include <filesystem>
 
 #include "cli/commands.hpp"
+#include "cli/common.hpp"
 #include "core/error.hpp"
+#include "eval/combined.hpp"
+#include "eval/score_table_reader.hpp"
 #include "io/score_table.hpp"
-#include "search/combined.hpp"
-#include "search/score_table_reader.hpp"
-#include "spaces/nb201.hpp"
 
 namespace zcnas::cli {
 namespace {
 
 struct CombineOptions {
+  std::string space = kDefaultSpace;
   std::string table;
   std::vector<std::string> columns;
   std::string out;
@@ -21,7 +22,8 @@ struct CombineOptions {
 };
 
 int run_combine(const CombineOptions& o) {
-  const ScoreTable table = read_score_table(o.table);
+  const auto space = make_space(o.space);
+  const ScoreTable table = read_score_table(o.table, *space);
   std::string name = o.name;
   if (name.empty()) {
     name = "vote";
@@ -50,7 +52,7 @@ int run_combine(const CombineOptions& o) {
       for (const auto& column : table.values) values.push_back(column[static_cast<size_t>(r)]);
       values.push_back(combined[static_cast<size_t>(r)]);
       const int64_t index = table.index[static_cast<size_t>(r)];
-      writer.write({index, nb201::format_arch(nb201::index_to_arch(index)), values,
+      writer.write({index, space->arch_of(index), values,
                     table.seconds.empty() ? 0.0 : table.seconds[static_cast<size_t>(r)]});
     }
   }
@@ -66,6 +68,7 @@ void register_combine(CLI::App& app, std::function<int()>& action) {
   auto opts = std::make_shared<CombineOptions>();
   auto* cmd = app.add_subcommand(
       "combine", "add a combined score to a score table: the mean percentile rank of chosen score columns");
+  add_space_option(*cmd, opts->space);
   cmd->add_option("--scores", opts->table, "score table (CSV or JSON Lines) written by zcnas score")
       ->required()
       ->check(CLI::ExistingFile);

@@ -1,20 +1,22 @@
-// `zcnas eval`: how good is a score? Joins a score table with the NB201 ground truth and reports, per score
+// `zcnas eval`: how good is a score? Joins a score table with the space's ground truth and reports, per score
 // column and dataset, Kendall tau-b, Spearman rho, Pearson r, top-k precision and the accuracy of the
 // best-scored arch; optionally a scatter plot (gnuplot) and JSON.
 #include <cstdio>
 #include <fstream>
 
 #include "cli/commands.hpp"
+#include "cli/common.hpp"
 #include "core/error.hpp"
-#include "search/evaluation.hpp"
-#include "search/scatter_plot.hpp"
-#include "search/score_table_reader.hpp"
-#include "search/truth.hpp"
+#include "eval/evaluation.hpp"
+#include "eval/scatter_plot.hpp"
+#include "eval/score_table_reader.hpp"
+#include "eval/truth.hpp"
 
 namespace zcnas::cli {
 namespace {
 
 struct EvalOptions {
+  std::string space = kDefaultSpace;
   std::string scores;
   std::string truth;
   std::string dataset = "all";
@@ -25,7 +27,8 @@ struct EvalOptions {
 };
 
 int run_eval(const EvalOptions& o) {
-  ScoreTable table = read_score_table(o.scores);
+  const auto space = make_space(o.space);
+  ScoreTable table = read_score_table(o.scores, *space);
   if (!o.columns.empty()) {
     // Keep the named columns, in the order named.
     ScoreTable picked = table;
@@ -38,11 +41,11 @@ int run_eval(const EvalOptions& o) {
     }
     table = std::move(picked);
   }
-  const GroundTruth truth = load_nb201_truth(o.truth);
+  const GroundTruth truth = space->load_truth(o.truth);
   std::vector<std::string> datasets;
   if (o.dataset != "all") datasets.push_back(o.dataset);
 
-  Evaluation evaluation = evaluate_scores(table, truth, datasets, o.top);
+  Evaluation evaluation = evaluate_scores(*space, table, truth, datasets, o.top);
   evaluation.truth_path = o.truth;
   std::fputs(format_evaluation(evaluation).c_str(), stdout);
   std::fflush(stdout);
@@ -64,15 +67,13 @@ int run_eval(const EvalOptions& o) {
 
 void register_eval(CLI::App& app, std::function<int()>& action) {
   auto opts = std::make_shared<EvalOptions>();
-  auto* cmd = app.add_subcommand("eval", "how good is a score: correlations with the NB201 ground truth");
+  auto* cmd = app.add_subcommand("eval", "how good is a score: correlations with the space's ground truth");
+  add_space_option(*cmd, opts->space);
   cmd->add_option("--scores", opts->scores, "score table (CSV or JSON Lines, as `zcnas score` writes it)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--truth", opts->truth, "NB201 ground-truth CSV (nb201_test_accuracy_200ep.csv)")
-      ->required()
-      ->check(CLI::ExistingFile);
-  cmd->add_option("--dataset", opts->dataset, "cifar10, cifar100, imagenet16 or all")
-      ->check(CLI::IsMember({"cifar10", "cifar100", "imagenet16", "all"}));
+  cmd->add_option("--truth", opts->truth, "the space's ground-truth table")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--dataset", opts->dataset, "one dataset of the ground truth (e.g. cifar10), or all");
   cmd->add_option("--column", opts->columns, "score column to evaluate (repeatable; default: every score column)");
   cmd->add_option("--top", opts->top, "top-k precision at these percentages of the rows")->delimiter(',');
   cmd->add_option("--plot", opts->plot, "scatter plot of score against accuracy (.svg or .png; needs gnuplot)");

@@ -1,4 +1,4 @@
-// `zcnas score`: score NB201 archs (one, several, or the whole space) with one or more zero-cost scores
+// `zcnas score`: score a space's archs (one, several, or the whole space) with one or more zero-cost scores
 // (NASWOT, epsilon, parameter count, FLOPs) and write one row per arch, one column per score.
 #include <algorithm>
 #include <cstdio>
@@ -40,16 +40,14 @@ Tensor load_epsilon_input(const ScoreCommandOptions& o) {
 
 int run_score(const ScoreCommandOptions& o) {
   // The archs, in the order asked; --all is the whole space in index order.
+  const auto space = make_space(o.engine.space);
   std::vector<int64_t> todo;
-  for (const auto& a : o.archs) todo.push_back(nb201::arch_to_index(nb201::parse_arch(a)));
+  for (const auto& a : o.archs) todo.push_back(space->index_of_arch(a));
   for (int64_t i : o.indices) {
-    nb201::index_to_arch(i);  // validates the index
+    space->genome_of(i);  // validates the index
     todo.push_back(i);
   }
-  if (o.all) {
-    todo.resize(static_cast<size_t>(nb201::kNumArchs));
-    std::iota(todo.begin(), todo.end(), 0);
-  }
+  if (o.all) todo = space->all_indices();
   ZCNAS_REQUIRE(!todo.empty(), "nothing to score: give --arch, --index or --all");
   ZCNAS_REQUIRE(o.weights.empty() || todo.size() == 1, "--weights holds one network's parameters: give one arch");
   ZCNAS_REQUIRE(o.save_kernel.empty() || todo.size() == 1, "--save-kernel writes one kernel: give one arch");
@@ -100,7 +98,7 @@ int run_score(const ScoreCommandOptions& o) {
     const size_t end = std::min(todo.size(), start + static_cast<size_t>(chunk));
     std::vector<Network> nets;
     nets.reserve(end - start);
-    for (size_t k = start; k < end; ++k) nets.push_back(nb201::build_network(nb201::index_to_arch(todo[k]), net_options));
+    for (size_t k = start; k < end; ++k) nets.push_back(space->build(space->genome_of(todo[k]), net_options));
     std::optional<ParamStore> loaded;
     if (!o.weights.empty()) loaded = load_params(nets[0], o.weights);
     std::vector<NetworkJob> jobs;
@@ -111,7 +109,7 @@ int run_score(const ScoreCommandOptions& o) {
     const double per_arch = seconds_since(t0) / static_cast<double>(jobs.size());
     for (size_t k = 0; k < results.size(); ++k) {
       const int64_t index = todo[start + k];
-      writer.write({index, nb201::format_arch(nb201::index_to_arch(index)), results[k].values, per_arch});
+      writer.write({index, space->arch_of(index), results[k].values, per_arch});
     }
     if (!o.save_kernel.empty()) write_safetensors(o.save_kernel, {{"K", raw_from(results[0].kernel)}});
     progress.advance(static_cast<int64_t>(results.size()));
@@ -129,12 +127,12 @@ int run_score(const ScoreCommandOptions& o) {
 
 void register_score(CLI::App& app, std::function<int()>& action) {
   auto opts = std::make_shared<ScoreCommandOptions>();
-  auto* cmd = app.add_subcommand("score", "score NB201 archs with zero-cost scores and write one row per arch");
+  auto* cmd = app.add_subcommand("score", "score archs of a space with zero-cost scores and write one row per arch");
   add_engine_options(*cmd, opts->engine);
   add_data_options(*cmd, opts->data);
-  cmd->add_option("--arch", opts->archs, "NB201 arch string (repeatable)");
-  cmd->add_option("--index", opts->indices, "NB201 official index (repeatable)");
-  cmd->add_flag("--all", opts->all, "the whole space, 15,625 archs, in index order");
+  cmd->add_option("--arch", opts->archs, "arch string of the space (repeatable)");
+  cmd->add_option("--index", opts->indices, "official index in the space (repeatable)");
+  cmd->add_flag("--all", opts->all, "the whole space, in index order");
   cmd->add_option("--weights", opts->weights, "a state_dict as safetensors, under the reference's names (one arch)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--save-kernel", opts->save_kernel, "write K as an F64 safetensors tensor named K (one arch)");

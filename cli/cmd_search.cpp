@@ -1,4 +1,4 @@
-// `zcnas search`: NASWOT's random search, REA and AREA over NB201, with live scoring (the engine) or a
+// `zcnas search`: NASWOT's random search, REA and AREA over a space, with live scoring (the engine) or a
 // precomputed score table as fitness; R independent runs, on the GPU when there is one. With the ground
 // truth it reports every run's winner and mean ± std of the winners' accuracies, and the search time.
 #include <cmath>
@@ -8,13 +8,13 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "eval/score_table_reader.hpp"
+#include "eval/search_summary.hpp"
+#include "eval/truth.hpp"
 #include "io/score_table.hpp"
 #include "scores/score_set.hpp"
 #include "search/evolution.hpp"
-#include "search/score_table_reader.hpp"
-#include "search/search_summary.hpp"
 #include "search/table_fitness.hpp"
-#include "search/truth.hpp"
 
 namespace zcnas::cli {
 namespace {
@@ -62,20 +62,19 @@ SearchConfig make_config(const SearchOptions& o) {
 
 // Live scoring: every index scored once per search, on the chosen backend, with progress on stderr.
 struct LiveFitness {
-  LiveFitness(const SearchOptions& o, int64_t expected)
-      : input(load_input(o.data)),
+  LiveFitness(const SearchOptions& o, const SearchSpace& space, int64_t expected)
+      : space(space),
+        input(load_input(o.data)),
         backend(open_backend(o.engine)),
         options(network_options(o.engine)),
         init_seed(o.engine.init_seed),
         progress(expected, "scored (at most)") {
-    std::vector<int64_t> space(static_cast<size_t>(nb201::kNumArchs));
-    for (int64_t i = 0; i < nb201::kNumArchs; ++i) space[static_cast<size_t>(i)] = i;
-    fitness.emplace([this](const std::vector<int64_t>& indices) { return score(indices); }, std::move(space));
+    fitness.emplace([this](const std::vector<int64_t>& indices) { return score(indices); }, space.all_indices());
   }
 
   std::vector<double> score(const std::vector<int64_t>& indices) {
     std::vector<Network> nets;
-    for (int64_t i : indices) nets.push_back(nb201::build_network(nb201::index_to_arch(i), options));
+    for (int64_t i : indices) nets.push_back(space.build(space.genome_of(i), options));
     std::vector<NetworkJob> jobs;
     for (const auto& n : nets) jobs.push_back({&n, nullptr, init_seed});
     std::vector<double> scores;
@@ -84,10 +83,11 @@ struct LiveFitness {
     return scores;
   }
 
+  const SearchSpace& space;
   Tensor input;
   std::unique_ptr<Backend> backend;
   ScoreSet naswot{{"naswot"}};
-  nb201::NetworkOptions options;
+  BuildOptions options;
   uint64_t init_seed;
   Progress progress;
   std::optional<CachedFitness> fitness;
@@ -95,28 +95,25 @@ struct LiveFitness {
 
 int run_search(const SearchOptions& o) {
   const SearchConfig config = make_config(o);
+  const auto space = make_space(o.engine.space);
   std::optional<GroundTruth> truth;
-  if (!o.truth.empty()) {
-    truth = load_nb201_truth(o.truth);
-    ZCNAS_REQUIRE(truth->size() == nb201::kNumArchs, "ground truth '{}' has {} rows, NB201 has {}", o.truth,
-                  truth->size(), nb201::kNumArchs);
-  }
+  if (!o.truth.empty()) truth = space->load_truth(o.truth);
 
   std::optional<TableFitness> table;
   std::optional<LiveFitness> live;
   std::string score_name = "naswot";
   if (!o.fitness_table.empty()) {
-    table.emplace(read_score_table(o.fitness_table), o.score_column);
+    table.emplace(read_score_table(o.fitness_table, *space), o.score_column);
     score_name = table->column();
     std::fprintf(stderr, "zcnas: fitness: column '%s' of '%s' (%zu archs%s)\n", score_name.c_str(),
                  o.fitness_table.c_str(), table->domain().size(),
-                 static_cast<int64_t>(table->domain().size()) < nb201::kNumArchs
+                 static_cast<int64_t>(table->domain().size()) < space->size()
                      ? "; the search samples and mutates among these rows only"
                      : "");
   } else {
     ZCNAS_REQUIRE(o.score_column.empty() || o.score_column == "naswot",
                   "--score-column '{}' needs --fitness-table: live scoring computes naswot", o.score_column);
-    live.emplace(o, evaluations_per_run(config) * o.runs);
+    live.emplace(o, *space, evaluations_per_run(config) * o.runs);
   }
   Fitness& fitness = table ? static_cast<Fitness&>(*table) : static_cast<Fitness&>(*live->fitness);
 
@@ -126,21 +123,24 @@ int run_search(const SearchOptions& o) {
                static_cast<long long>(evaluations_per_run(config)), on_device ? "GPU" : "CPU");
   const auto t0 = Clock::now();
   const std::vector<SearchRun> runs =
-      on_device ? search_device(fitness, config, o.runs) : search_cpu(fitness, config, o.runs);
+      on_device ? search_device(*space, fitness, config, o.runs) : search_cpu(*space, fitness, config, o.runs);
   const double seconds = seconds_since(t0);
   if (live) live->progress.finish();
 
-  std::printf("run,winner_index,winner_arch,%s%s\n", score_name.c_str(), truth ? ",cifar10,cifar100,imagenet16" : "");
+  std::string truth_columns;
+  if (truth)
+    for (const auto& d : truth->datasets) truth_columns += "," + d;
+  std::printf("run,winner_index,winner_arch,%s%s\n", score_name.c_str(), truth_columns.c_str());
   nlohmann::ordered_json winners = nlohmann::ordered_json::array();
   for (const SearchRun& r : runs) {
-    const std::string arch = nb201::format_arch(nb201::index_to_arch(r.winner));
+    const std::string arch = space->arch_of(r.winner);
     std::printf("%lld,%lld,%s,%s", static_cast<long long>(r.run), static_cast<long long>(r.winner), arch.c_str(),
                 format_score(r.score).c_str());
     nlohmann::ordered_json w = {{"run", r.run}, {"index", r.winner}, {"arch", arch}};
     w["score"] =
         std::isfinite(r.score) ? nlohmann::ordered_json(r.score) : nlohmann::ordered_json(format_score(r.score));
     if (truth)
-      for (const char* d : {"cifar10", "cifar100", "imagenet16"}) {
+      for (const auto& d : truth->datasets) {
         const double acc = truth->column(d)[static_cast<size_t>(r.winner)];
         std::printf(",%.4f", acc);
         w[d] = acc;
@@ -208,7 +208,7 @@ void register_search(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--fitness-table", opts->fitness_table, "score table to use as fitness instead of live scoring")
       ->check(CLI::ExistingFile);
   cmd->add_option("--score-column", opts->score_column, "the table's score column (default: its only one)");
-  cmd->add_option("--truth", opts->truth, "NB201 ground-truth CSV: report the winners' accuracies")
+  cmd->add_option("--truth", opts->truth, "the space's ground-truth table: report the winners' accuracies")
       ->check(CLI::ExistingFile);
   cmd->add_option("--json", opts->json, "write the settings, winners and summary as JSON");
   cmd->callback([opts, &action] { action = [opts] { return run_search(*opts); }; });

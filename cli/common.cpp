@@ -1,10 +1,11 @@
 // Shared CLI options: data, engine, progress and interruption.
 #include "cli/common.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <unistd.h>
 
 #include "io/cifar10.hpp"
 
@@ -37,20 +38,27 @@ Tensor load_input(const DataOptions& o) {
   return make_batch(images, indices, norm);
 }
 
+void add_space_option(CLI::App& cmd, std::string& space) {
+  cmd.add_option("--space", space, "search space (default " + std::string(kDefaultSpace) + ")")
+      ->check(CLI::IsMember(space_names()));
+}
+
 void add_engine_options(CLI::App& cmd, EngineOptions& o) {
-  cmd.add_option("--space", o.space, "search space")->check(CLI::IsMember({"nb201"}));
+  add_space_option(cmd, o.space);
   cmd.add_option("--device", o.device, "auto (GPU when there is one), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  cmd.add_option("--channels,-C", o.channels, "NB201 channels C")->check(CLI::PositiveNumber);
-  cmd.add_option("--cells,-N", o.cells, "NB201 cells per stage N")->check(CLI::NonNegativeNumber);
+  cmd.add_option("--channels,-C", o.channels, "network width, e.g. the first stage's channels (default: the space's)")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--cells,-N", o.cells, "network depth, e.g. the cells per stage (default: the space's)")
+      ->check(CLI::NonNegativeNumber);
   cmd.add_option("--init-seed", o.init_seed, "seed of the default weight initialisation");
 }
 
-nb201::NetworkOptions network_options(const EngineOptions& o) {
-  nb201::NetworkOptions n;
-  n.channels = o.channels;
-  n.cells_per_stage = o.cells;
-  return n;
+BuildOptions network_options(const EngineOptions& o) {
+  BuildOptions b;
+  b.channels = o.channels;
+  b.depth = o.cells;
+  return b;
 }
 
 std::unique_ptr<Backend> open_backend(const EngineOptions& o) {

@@ -10,7 +10,7 @@
 
 #include "core/tensor.hpp"
 #include "scores/backend.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/space.hpp"
 
 namespace zcnas::cli {
 
@@ -26,16 +26,19 @@ void add_data_options(CLI::App& cmd, DataOptions& options);
 // Loads the batch [B, 3, 32, 32]; says loudly on stderr when it is synthetic.
 Tensor load_input(const DataOptions& options);
 
-// How networks are built and run.
+// --space, checked against the registry's names.
+void add_space_option(CLI::App& cmd, std::string& space);
+
+// How networks are built and run; width and depth left unset take the space's defaults.
 struct EngineOptions {
-  std::string space = "nb201";
+  std::string space = kDefaultSpace;
   std::string device = "auto";
-  int64_t channels = 16;
-  int cells = 5;
+  std::optional<int64_t> channels;
+  std::optional<int> cells;
   uint64_t init_seed = 0;
 };
 void add_engine_options(CLI::App& cmd, EngineOptions& options);
-nb201::NetworkOptions network_options(const EngineOptions& options);
+BuildOptions network_options(const EngineOptions& options);
 // Opens the backend; says on stderr which one, and when --device auto fell back to the CPU.
 std::unique_ptr<Backend> open_backend(const EngineOptions& options);
 

@@ -7,13 +7,8 @@
 #include "core/error.hpp"
 #include "search/evolution_space.hpp"
 #include "search/evolution_steps.hpp"
-#include "spaces/nb201.hpp"
 
 namespace zcnas {
-
-static_assert(evolution::kSpaceSize == nb201::kNumArchs && evolution::kOps == nb201::kNumOps &&
-                  evolution::kEdges == nb201::kNumEdges,
-              "evolution_steps.hpp encodes NB201's op tuples");
 
 SearchAlgorithm parse_search_algorithm(const std::string& text) {
   if (text == "random") return SearchAlgorithm::Random;
@@ -58,18 +53,11 @@ void validate(const SearchConfig& c) {
 
 namespace evolution {
 
-HostSpace::HostSpace(const std::vector<int64_t>& domain_indices)
-    : index_to_lex(static_cast<size_t>(kSpaceSize)),
-      lex_to_index(static_cast<size_t>(kSpaceSize)),
-      in_domain(static_cast<size_t>(kSpaceSize), 0) {
+HostSpace::HostSpace(const SearchSpace& space, const std::vector<int64_t>& domain_indices)
+    : codes(space_codes(space)), in_domain(codes.index_to_code.size(), 0) {
   ZCNAS_REQUIRE(!domain_indices.empty(), "search over an empty set of archs");
-  for (int32_t i = 0; i < kSpaceSize; ++i) {
-    const auto lex = static_cast<int32_t>(nb201::lex_index(nb201::index_to_arch(i)));
-    index_to_lex[static_cast<size_t>(i)] = lex;
-    lex_to_index[static_cast<size_t>(lex)] = i;
-  }
   for (int64_t i : domain_indices) {
-    ZCNAS_REQUIRE(i >= 0 && i < kSpaceSize, "search domain holds index {}, outside NB201", i);
+    ZCNAS_REQUIRE(i >= 0 && i < space.size(), "search domain holds index {}, outside {}", i, space.title());
     ZCNAS_REQUIRE(in_domain[static_cast<size_t>(i)] == 0, "search domain holds index {} twice", i);
     in_domain[static_cast<size_t>(i)] = 1;
     domain.push_back(static_cast<int32_t>(i));
@@ -77,8 +65,8 @@ HostSpace::HostSpace(const std::vector<int64_t>& domain_indices)
 }
 
 SpaceTables HostSpace::view() const {
-  return {index_to_lex.data(), lex_to_index.data(), in_domain.data(), domain.data(),
-          static_cast<int64_t>(domain.size())};
+  return {codes.code,    codes.index_to_code.data(),         codes.code_to_index.data(), in_domain.data(),
+          domain.data(), static_cast<int64_t>(domain.size())};
 }
 
 std::vector<uint8_t> select_initial_population(const std::vector<double>& fitness, int64_t runs, int64_t draws,
@@ -115,11 +103,12 @@ std::vector<SearchRun> collect_runs(const std::vector<RunBest>& best, const std:
 
 }  // namespace evolution
 
-std::vector<SearchRun> search_cpu(Fitness& fitness, const SearchConfig& config, int64_t runs, int64_t first_run) {
+std::vector<SearchRun> search_cpu(const SearchSpace& search_space, Fitness& fitness, const SearchConfig& config,
+                                  int64_t runs, int64_t first_run) {
   using namespace evolution;
   validate(config);
   ZCNAS_REQUIRE(runs >= 0 && first_run >= 0, "search runs {}..{} make no sense", first_run, first_run + runs - 1);
-  const HostSpace space(fitness.domain());
+  const HostSpace space(search_space, fitness.domain());
   const SpaceTables tables = space.view();
   const int64_t draws = initial_draws(config);
   const int64_t population = config.algorithm == SearchAlgorithm::Random ? 0 : config.population;
@@ -177,7 +166,7 @@ std::vector<SearchRun> search_cpu(Fitness& fitness, const SearchConfig& config, 
 }
 
 #if !defined(ZCNAS_WITH_CUDA)
-std::vector<SearchRun> search_device(Fitness&, const SearchConfig&, int64_t, int64_t, int) {
+std::vector<SearchRun> search_device(const SearchSpace&, Fitness&, const SearchConfig&, int64_t, int64_t, int) {
   throw Error("search_device: this build of zcnas has no CUDA support (configure with nvcc and cuDNN present)");
 }
 #endif

@@ -1,13 +1,14 @@
-// Searches over NB201 with a fitness (live scoring or a score table): NASWOT's random search, regularized
-// evolution (REA, Real et al. 2019) and NASWOT's assisted REA (AREA). Many independent runs advance in
-// lockstep, one generation at a time, so that each generation's children are scored together. The CPU twin
-// and the CUDA version make identical draws and choices: same seed, same result.
+// Searches over the indices of an enumerable space with a fitness (live scoring or a score table): NASWOT's
+// random search, regularized evolution (REA, Real et al. 2019) and NASWOT's assisted REA (AREA). Many
+// independent runs advance in lockstep, one generation at a time, so that each generation's children are
+// scored together. The CPU twin and the CUDA version make identical draws and choices: same seed, same result.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "search/fitness.hpp"
+#include "spaces/space.hpp"
 
 namespace zcnas {
 
@@ -42,12 +43,13 @@ struct SearchRun {
 
 // Runs first_run .. first_run+runs-1 on the host. Each generation is one fitness.evaluate() call: the
 // initial draws of all runs, then one child per run per cycle.
-std::vector<SearchRun> search_cpu(Fitness& fitness, const SearchConfig& config, int64_t runs, int64_t first_run = 0);
+std::vector<SearchRun> search_cpu(const SearchSpace& space, Fitness& fitness, const SearchConfig& config, int64_t runs,
+                                  int64_t first_run = 0);
 
 // The same on a CUDA device: population, ages, tournaments and mutations live in device memory. With a
 // TableFitness the whole search runs on the device; otherwise the children's indices come to the host once
 // per generation to be scored. Throws in a build without CUDA or on a machine without a GPU.
-std::vector<SearchRun> search_device(Fitness& fitness, const SearchConfig& config, int64_t runs, int64_t first_run = 0,
-                                     int device = 0);
+std::vector<SearchRun> search_device(const SearchSpace& space, Fitness& fitness, const SearchConfig& config,
+                                     int64_t runs, int64_t first_run = 0, int device = 0);
 
 }  // namespace zcnas

@@ -150,8 +150,8 @@ void score_on_host(Fitness& fitness, const cuda::DeviceBuffer<int32_t>& indices,
 
 }  // namespace
 
-std::vector<SearchRun> search_device(Fitness& fitness, const SearchConfig& config, int64_t runs, int64_t first_run,
-                                     int device) {
+std::vector<SearchRun> search_device(const SearchSpace& search_space, Fitness& fitness, const SearchConfig& config,
+                                     int64_t runs, int64_t first_run, int device) {
   validate(config);
   ZCNAS_REQUIRE(runs >= 0 && first_run >= 0, "search runs {}..{} make no sense", first_run, first_run + runs - 1);
   ZCNAS_REQUIRE(cuda_device_count() > 0, "search_device: no CUDA device on this machine");
@@ -166,15 +166,15 @@ std::vector<SearchRun> search_device(Fitness& fitness, const SearchConfig& confi
   cuda::CudaContext context(device);
   const cuda::Stream owned_stream = cuda::Stream::create();
   const cudaStream_t stream = owned_stream.get();
-  const evolution::HostSpace host_space(fitness.domain());
-  cuda::DeviceBuffer<int32_t> index_to_lex, lex_to_index, domain;
+  const evolution::HostSpace host_space(search_space, fitness.domain());
+  cuda::DeviceBuffer<int32_t> index_to_code, code_to_index, domain;
   cuda::DeviceBuffer<uint8_t> in_domain;
-  upload(index_to_lex, host_space.index_to_lex, stream);
-  upload(lex_to_index, host_space.lex_to_index, stream);
+  upload(index_to_code, host_space.codes.index_to_code, stream);
+  upload(code_to_index, host_space.codes.code_to_index, stream);
   upload(domain, host_space.domain, stream);
   upload(in_domain, host_space.in_domain, stream);
-  const SpaceTables space{index_to_lex.data(), lex_to_index.data(), in_domain.data(), domain.data(),
-                          static_cast<int64_t>(host_space.domain.size())};
+  const SpaceTables space{host_space.codes.code, index_to_code.data(), code_to_index.data(),
+                          in_domain.data(),      domain.data(),        static_cast<int64_t>(host_space.domain.size())};
 
   const auto* table = dynamic_cast<const TableFitness*>(&fitness);
   cuda::DeviceBuffer<double> score_by_index;

@@ -1,4 +1,4 @@
-// Host-side pieces shared by the CPU and CUDA searches: the NB201 tables a mutation needs, and the choice of
+// Host-side pieces shared by the CPU and CUDA searches: the space's tables a mutation needs, and the choice of
 // AREA's initial population. Internal to search/.
 #pragma once
 #include <cstdint>
@@ -6,15 +6,18 @@
 
 #include "search/evolution.hpp"
 #include "search/evolution_steps.hpp"
+#include "spaces/space.hpp"
 
 namespace zcnas::evolution {
 
-// NB201's index <-> op-tuple tables and the membership of a search domain, owned on the host.
+// The space's index <-> genome-code tables and the membership of a search domain, owned on the host.
 struct HostSpace {
-  explicit HostSpace(const std::vector<int64_t>& domain_indices);  // throws for an empty or invalid domain
+  // Throws for a space without an index order, or an empty or invalid domain.
+  HostSpace(const SearchSpace& space, const std::vector<int64_t>& domain_indices);
   SpaceTables view() const;
 
-  std::vector<int32_t> index_to_lex, lex_to_index, domain;
+  SpaceCodes codes;
+  std::vector<int32_t> domain;
   std::vector<uint8_t> in_domain;
 };
 

@@ -7,24 +7,21 @@
 
 #include "core/random.hpp"
 #include "search/fitness_order.hpp"
+#include "spaces/genome_code.hpp"
 
 namespace zcnas::evolution {
 
 constexpr uint64_t kSampleKey = 0x72616e646f6dULL;  // "random": random search and initial populations
 constexpr uint64_t kEvolveKey = 0x65766f6c7665ULL;  // "evolve": tournaments and mutations
 
-// NB201 op tuples as base-5 numbers, first edge most significant (nb201::lex_index).
-constexpr int kOps = 5;
-constexpr int kEdges = 6;
-constexpr int32_t kFirstEdgeWeight = 3125;  // 5^5
-constexpr int32_t kSpaceSize = 15625;       // 5^6
-
-// Where the search may go; host or device pointers.
+// Where the search may go; host or device pointers. Archs are official indices of the space; a mutation
+// changes one choice of the arch's genome, read as a mixed-radix code (spaces/genome_code.hpp).
 struct SpaceTables {
-  const int32_t* index_to_lex;  // [kSpaceSize] official index -> lexicographic op tuple
-  const int32_t* lex_to_index;  // [kSpaceSize] the inverse
-  const uint8_t* in_domain;     // [kSpaceSize] 1 when the fitness can score the index
-  const int32_t* domain;        // [domain_size] the indices that can be scored, ascending
+  GenomeCode genome;
+  const int32_t* index_to_code;  // [space size] official index -> genome code
+  const int32_t* code_to_index;  // [genome.codes] the inverse; -1 where a genome is no arch
+  const uint8_t* in_domain;      // [space size] 1 when the fitness can score the index
+  const int32_t* domain;         // [domain_size] the indices that can be scored, ascending
   int64_t domain_size;
 };
 
@@ -102,28 +99,33 @@ ZCNAS_HOST_DEVICE inline int64_t tournament_slot(const PopulationView& populatio
   return winner;
 }
 
-// Mutation: one edge's op changes to a different op, uniformly over the 6 x 4 = 24 such neighbours that the
-// fitness can score (all of them for live scoring or a full-space table). When none can be scored (a sparse
-// table), the child is a uniform draw from the domain instead. `u` is the cycle's mutation draw.
+// Mutation: one genome position's choice changes to a different one, uniformly over the neighbours that the
+// fitness can score (all of them for live scoring or a full-space table), in for_each_mutation's order. When none can
+// be scored (a sparse table), the child is a uniform draw from the domain instead. `u` is the cycle's mutation draw.
 ZCNAS_HOST_DEVICE inline int32_t mutate(const SpaceTables& space, int32_t parent, uint64_t u) {
-  const int32_t lex = space.index_to_lex[parent];
-  int admissible = 0;
-  for (int32_t e = 0, weight = kFirstEdgeWeight; e < kEdges; ++e, weight /= kOps) {
-    const int32_t op = (lex / weight) % kOps;
-    for (int32_t o = 0; o < kOps; ++o)
-      if (o != op && space.in_domain[space.lex_to_index[lex + (o - op) * weight]] != 0) ++admissible;
-  }
-  if (admissible == 0) return space.domain[u % static_cast<uint64_t>(space.domain_size)];
-  int pick = static_cast<int>(u % static_cast<uint64_t>(admissible));
-  for (int32_t e = 0, weight = kFirstEdgeWeight; e < kEdges; ++e, weight /= kOps) {
-    const int32_t op = (lex / weight) % kOps;
-    for (int32_t o = 0; o < kOps; ++o) {
-      if (o == op) continue;
-      const int32_t child = space.lex_to_index[lex + (o - op) * weight];
-      if (space.in_domain[child] != 0 && pick-- == 0) return child;
-    }
-  }
-  return parent;  // not reached: pick < admissible
+  const GenomeCode& g = space.genome;
+  const int32_t code = space.index_to_code[parent];
+  const auto current = [&](int32_t p) { return choice_at(g, code, p); };
+  // The neighbour's index when the fitness can score it, else -1.
+  const auto admissible = [&](int32_t p, int32_t choice) {
+    const int32_t child = space.code_to_index[with_choice(g, code, p, choice)];
+    return child >= 0 && child != parent && space.in_domain[child] != 0 ? child : -1;
+  };
+  int count = 0;
+  for_each_mutation(g.positions, g.choices, current, [&](int32_t p, int32_t choice) {
+    count += admissible(p, choice) >= 0;
+    return false;
+  });
+  if (count == 0) return space.domain[u % static_cast<uint64_t>(space.domain_size)];
+  int pick = static_cast<int>(u % static_cast<uint64_t>(count));
+  int32_t child = parent;
+  for_each_mutation(g.positions, g.choices, current, [&](int32_t p, int32_t choice) {
+    const int32_t c = admissible(p, choice);
+    if (c < 0 || pick-- != 0) return false;
+    child = c;
+    return true;
+  });
+  return child;
 }
 
 // One REA cycle's child for one run: the tournament's winner, mutated.

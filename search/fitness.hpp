@@ -1,4 +1,4 @@
-// Fitness for searches: a score per NB201 index, higher is better. Non-finite scores (-inf from a singular
+// Fitness for searches: a score per index of the space, higher is better. Non-finite scores (-inf from a singular
 // kernel, NaN) rank below every finite one.
 #pragma once
 #include <cstdint>

@@ -5,16 +5,15 @@
 #include <cmath>
 
 #include "core/error.hpp"
-#include "spaces/nb201.hpp"
 
 namespace zcnas {
 
 TableFitness::TableFitness(const ScoreTable& table, const std::string& column)
-    : path_(table.path),
-      column_(table.columns.at(table.column_position(column))),
-      score_by_index_(static_cast<size_t>(nb201::kNumArchs), std::nan("")),
-      has_row_(static_cast<size_t>(nb201::kNumArchs), 0) {
+    : path_(table.path), column_(table.columns.at(table.column_position(column))) {
   ZCNAS_REQUIRE(table.rows() > 0, "score table '{}' has no rows to search", table.path);
+  const auto size = static_cast<size_t>(*std::max_element(table.index.begin(), table.index.end()) + 1);
+  score_by_index_.assign(size, std::nan(""));
+  has_row_.assign(size, 0);
   const auto& values = table.values[table.column_position(column)];
   for (int64_t r = 0; r < table.rows(); ++r) {
     const auto i = static_cast<size_t>(table.index[static_cast<size_t>(r)]);
@@ -32,7 +31,7 @@ TableFitness::TableFitness(const ScoreTable& table, const std::string& column)
 }
 
 bool TableFitness::has_row(int64_t index) const {
-  return index >= 0 && index < nb201::kNumArchs && has_row_[static_cast<size_t>(index)] != 0;
+  return index >= 0 && index < static_cast<int64_t>(has_row_.size()) && has_row_[static_cast<size_t>(index)] != 0;
 }
 
 std::vector<double> TableFitness::evaluate(const std::vector<int64_t>& indices) {

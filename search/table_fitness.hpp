@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "eval/score_table_reader.hpp"
 #include "search/fitness.hpp"
-#include "search/score_table_reader.hpp"
 
 namespace zcnas {
 
@@ -18,10 +18,10 @@ class TableFitness final : public Fitness {
   // Throws naming the index when the table has no row for it.
   std::vector<double> evaluate(const std::vector<int64_t>& indices) override;
   // The table's indices in ascending order, so that the row order of the file does not change a search;
-  // with a full-space table this is 0..15624, the domain of a live search.
+  // with a full-space table this is every index, the domain of a live search.
   const std::vector<int64_t>& domain() const override { return domain_; }
 
-  // [kNumArchs] the score of every index, NaN where the table has no row (see has_row).
+  // [1 + the largest index] the score of every index up to the table's last, NaN where it has no row (has_row).
   const std::vector<double>& score_by_index() const { return score_by_index_; }
   bool has_row(int64_t index) const;
   const std::string& column() const { return column_; }

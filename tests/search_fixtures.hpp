@@ -1,5 +1,5 @@
-// Fixtures for the evaluation and search tests: temporary folders, seeded synthetic scores derived from the
-// ground truth, score tables written as zcnas writes them, and a run-a-command helper.
+// Fixtures for the evaluation and search tests: the NB201 space, temporary folders, seeded synthetic scores derived
+// from the ground truth, score tables written as zcnas writes them, and a run-a-command helper.
 #pragma once
 #include <gtest/gtest.h>
 
@@ -13,9 +13,16 @@
 
 #include "core/random.hpp"
 #include "io/score_table.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
+#include "spaces/space.hpp"
 
 namespace zcnas::test {
+
+// NB201 through the SearchSpace interface, as the searches and readers take it.
+inline const SearchSpace& nb201_space() {
+  static const std::unique_ptr<SearchSpace> space = make_space("nb201");
+  return *space;
+}
 
 // A fresh folder under the system's temporary folder, removed with its contents.
 class TempDir {

@@ -8,7 +8,7 @@
 #include <map>
 #include <sstream>
 
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 #include "test_support.hpp"
 
 namespace zcnas {

@@ -57,6 +57,20 @@ TEST(Cli, SpaceConvertsBothWays) {
   EXPECT_EQ(zcnas("space nb201 --count").out, "15625\n");
 }
 
+TEST(Cli, SpaceIsChosenByNameEverywhere) {
+  const std::string arch = zcnas("space nb201 --index 6111").out;
+  const CliRun scored = zcnas("score --space nb201 --index 6111 --scores params");
+  EXPECT_EQ(scored.code, 0) << scored.out;
+  EXPECT_NE(scored.out.find("6111," + arch.substr(0, arch.size() - 1) + ","), std::string::npos) << scored.out;
+  for (const std::string command : {"space darts --count", "score --space darts --index 0", "search --space darts",
+                                    "eval --space darts --scores x --truth y", "combine --space darts"}) {
+    const CliRun r = zcnas(command);
+    EXPECT_NE(r.code, 0) << command;
+    EXPECT_NE(r.out.find("darts"), std::string::npos) << command << ": " << r.out;
+    EXPECT_NE(r.out.find("nb201"), std::string::npos) << command << " should list the known spaces: " << r.out;
+  }
+}
+
 TEST(Cli, BadInputGivesAClearErrorAndNonZeroExit) {
   const fs::path dir = temp_dir();
   CliRun r = zcnas("score --arch '|none~0|+|none~0|none~1|+|none~0|none~1|nor_conv_5x5~2|' " + kSmall);

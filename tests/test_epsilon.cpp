@@ -11,7 +11,7 @@
 #include "io/cifar10.hpp"
 #include "nn/params.hpp"
 #include "scores/epsilon.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 #include "test_support.hpp"
 
 namespace zcnas {

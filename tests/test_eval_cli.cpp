@@ -7,9 +7,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "search/correlation.hpp"
-#include "search/evaluation.hpp"
-#include "search/truth.hpp"
+#include "eval/correlation.hpp"
+#include "eval/evaluation.hpp"
+#include "eval/truth.hpp"
 #include "search_fixtures.hpp"
 #include "test_support.hpp"
 
@@ -23,7 +23,7 @@ std::string cli() { return std::string("'") + ZCNAS_CLI_PATH + "'"; }
 struct Fixture {
   test::TempDir dir;
   std::string table, truth_path = test::shared_path(kTruth);
-  GroundTruth truth = load_nb201_truth(test::shared_path(kTruth));
+  GroundTruth truth = test::nb201_space().load_truth(test::shared_path(kTruth));
   std::vector<int64_t> indices;
   std::vector<double> noisy, weak;
 

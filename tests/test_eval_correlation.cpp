@@ -6,7 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/random.hpp"
-#include "search/correlation.hpp"
+#include "eval/correlation.hpp"
 
 namespace zcnas {
 namespace {

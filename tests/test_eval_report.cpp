@@ -6,9 +6,9 @@
 #include <fstream>
 
 #include "core/error.hpp"
-#include "search/correlation.hpp"
-#include "search/evaluation.hpp"
-#include "search/score_table_reader.hpp"
+#include "eval/correlation.hpp"
+#include "eval/evaluation.hpp"
+#include "eval/score_table_reader.hpp"
 #include "search_fixtures.hpp"
 
 namespace zcnas {
@@ -19,7 +19,7 @@ bool same_value(double a, double b) { return (std::isnan(a) && std::isnan(b)) ||
 
 std::string error_of(const std::string& path) {
   try {
-    read_score_table(path);
+    read_score_table(path, test::nb201_space());
   } catch (const Error& e) {
     return e.what();
   }
@@ -47,7 +47,7 @@ TEST_P(TableRoundTrip, ReadsBackWhatTheWriterWrote) {
   const std::vector<std::vector<double>> values = {{1559.4629050345864, -INFINITY, NAN, 0.1, -3e-300},
                                                    {1, 2, INFINITY, 4, 5}};
   test::write_score_table(path, GetParam(), {"naswot", "other"}, indices, values);
-  const ScoreTable t = read_score_table(path);
+  const ScoreTable t = read_score_table(path, test::nb201_space());
   EXPECT_EQ(t.columns, (std::vector<std::string>{"naswot", "other"}));
   EXPECT_EQ(t.index, indices);
   ASSERT_EQ(t.values.size(), 2u);
@@ -69,12 +69,12 @@ TEST(ScoreTableReader, MapsArchOnlyRowsToTheirIndex) {
   const std::string a6111 = nb201::format_arch(nb201::index_to_arch(6111));
   const std::string a0 = nb201::format_arch(nb201::index_to_arch(0));
   write_text(dir.file("a.csv"), "arch,score\n" + a6111 + ",2.5\n\"" + a0 + "\",-inf\n");
-  const ScoreTable t = read_score_table(dir.file("a.csv"));
+  const ScoreTable t = read_score_table(dir.file("a.csv"), test::nb201_space());
   EXPECT_EQ(t.index, (std::vector<int64_t>{6111, 0}));
   EXPECT_TRUE(t.seconds.empty());
   write_text(dir.file("a.jsonl"),
              "{\"arch\": \"" + a0 + "\", \"s\": \"nan\"}\n\n{\"arch\": \"" + a6111 + "\", \"s\": 3}\n");
-  const ScoreTable j = read_score_table(dir.file("a.jsonl"));
+  const ScoreTable j = read_score_table(dir.file("a.jsonl"), test::nb201_space());
   EXPECT_EQ(j.index, (std::vector<int64_t>{0, 6111}));
   EXPECT_TRUE(std::isnan(j.values[0][0]));
 }
@@ -182,7 +182,7 @@ TEST(Evaluation, ReportAndJsonCarryTheDenominators) {
   table.index = {0, 1, 2, 3, 4};
   table.values = {{-INFINITY, 2, 3, 1, 5}};
   table.line = {2, 3, 4, 5, 6};
-  Evaluation e = evaluate_scores(table, truth, {}, {20});
+  Evaluation e = evaluate_scores(test::nb201_space(), table, truth, {}, {20});
   e.truth_path = "truth.csv";
   const std::string text = format_evaluation(e);
   EXPECT_NE(text.find("non-finite scores: 1 (-inf 1, nan 0, inf 0)"), std::string::npos) << text;

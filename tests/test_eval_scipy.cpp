@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "core/random.hpp"
-#include "search/correlation.hpp"
-#include "search/evaluation.hpp"
+#include "eval/correlation.hpp"
+#include "eval/evaluation.hpp"
 #include "search_fixtures.hpp"
 
 namespace zcnas {

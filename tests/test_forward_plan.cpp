@@ -14,7 +14,7 @@
 #include "nn/params.hpp"
 #include "scores/naswot.hpp"
 #include "reference_network.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas {
 namespace {

@@ -9,7 +9,7 @@
 #include "io/cifar10.hpp"
 #include "io/safetensors.hpp"
 #include "nn/params.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 #include "test_support.hpp"
 
 namespace zcnas {

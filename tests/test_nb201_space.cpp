@@ -4,8 +4,9 @@
 #include <numeric>
 
 #include "core/error.hpp"
-#include "search/truth.hpp"
-#include "spaces/nb201.hpp"
+#include "eval/truth.hpp"
+#include "search_fixtures.hpp"
+#include "spaces/nb201/nb201.hpp"
 #include "spaces/python_random.hpp"
 #include "test_support.hpp"
 
@@ -49,7 +50,7 @@ TEST(Nb201, IndexArchRoundTripIsABijection) {
 
 TEST(Nb201, IndexOrderEqualsGroundTruthTable) {
   ZCNAS_REQUIRE_SHARED("data/nb201/nb201_test_accuracy_200ep.csv");
-  const auto truth = load_nb201_truth(test::shared_path("data/nb201/nb201_test_accuracy_200ep.csv"));
+  const auto truth = test::nb201_space().load_truth(test::shared_path("data/nb201/nb201_test_accuracy_200ep.csv"));
   ASSERT_EQ(truth.size(), nb201::kNumArchs);
   for (int64_t i = 0; i < truth.size(); ++i)
     ASSERT_EQ(nb201::format_arch(nb201::index_to_arch(i)), truth.arch[static_cast<size_t>(i)]) << "index " << i;

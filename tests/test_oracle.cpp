@@ -9,7 +9,7 @@
 #include "io/safetensors.hpp"
 #include "nn/params.hpp"
 #include "scores/naswot.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 #include "test_support.hpp"
 
 namespace zcnas {

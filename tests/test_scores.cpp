@@ -5,13 +5,13 @@
 #include <cmath>
 #include <limits>
 
+#include "eval/combined.hpp"
 #include "io/cifar10.hpp"
 #include "nn/params.hpp"
 #include "scores/epsilon.hpp"
 #include "scores/naswot.hpp"
 #include "scores/score_set.hpp"
-#include "search/combined.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 #include "test_support.hpp"
 
 namespace zcnas {

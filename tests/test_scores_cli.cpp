@@ -10,10 +10,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "eval/combined.hpp"
 #include "io/cifar10.hpp"
-#include "search/combined.hpp"
 #include "scores/epsilon.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas {
 namespace {

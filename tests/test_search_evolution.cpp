@@ -12,7 +12,8 @@
 #include "search/evolution.hpp"
 #include "search/evolution_space.hpp"
 #include "search/random_search.hpp"
-#include "spaces/nb201.hpp"
+#include "search_fixtures.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas {
 
@@ -76,7 +77,7 @@ bool same_runs(const std::vector<SearchRun>& a, const std::vector<SearchRun>& b)
 }
 
 TEST(Mutation, ReachesEachOfTheTwentyFourNeighboursOnce) {
-  const HostSpace space(whole_space());
+  const HostSpace space(test::nb201_space(), whole_space());
   for (int64_t parent : {0, 6111, 15624, 1234}) {
     std::set<int32_t> children;
     for (uint64_t u = 0; u < 24; ++u) {
@@ -100,7 +101,7 @@ TEST(Mutation, StaysInTheDomainAndRestartsWhenNoNeighbourIsThere) {
   const int64_t far = 0;
   ASSERT_GT(edges_differing(6111, far), 1);
   ASSERT_GT(edges_differing(neighbour, far), 1);
-  const HostSpace space({far, neighbour, 6111});
+  const HostSpace space(test::nb201_space(), {far, neighbour, 6111});
   for (uint64_t u = 0; u < 50; ++u) EXPECT_EQ(evolution::mutate(space.view(), 6111, u), neighbour);
   // `far` has no neighbour in the domain: the child is a uniform draw from it (domain sorted: 0, ..).
   std::set<int32_t> restarts;
@@ -111,7 +112,7 @@ TEST(Mutation, StaysInTheDomainAndRestartsWhenNoNeighbourIsThere) {
 TEST(Search, RandomEqualsNaswotRandomSearch) {
   auto fitness = synthetic_fitness();
   SearchConfig c = config(SearchAlgorithm::Random, 9);
-  const auto runs = search_cpu(fitness, c, 25);
+  const auto runs = search_cpu(test::nb201_space(), fitness, c, 25);
   for (const SearchRun& r : runs) {
     const RandomSearchRun expected = random_search(fitness, c.samples, c.seed, r.run);
     EXPECT_EQ(r.winner, expected.winner) << "run " << r.run;
@@ -125,7 +126,7 @@ class EvolutionTest : public ::testing::TestWithParam<SearchAlgorithm> {};
 TEST_P(EvolutionTest, WinnersAreTheBestEvaluatedAndMutationsAreOneEdge) {
   auto fitness = synthetic_fitness();
   const SearchConfig c = config(GetParam());
-  const auto runs = search_cpu(fitness, c, 30);
+  const auto runs = search_cpu(test::nb201_space(), fitness, c, 30);
   ASSERT_EQ(runs.size(), 30u);
   const int64_t initial = initial_draws(c);
   for (const SearchRun& r : runs) {
@@ -157,7 +158,7 @@ TEST_P(EvolutionTest, AgingKeepsTheYoungestInitialMembers) {
   auto fitness = synthetic_fitness();
   SearchConfig c = config(GetParam());
   c.cycles = 5;  // fewer than P: 7 initial members survive, the first 5 died
-  for (const SearchRun& r : search_cpu(fitness, c, 8)) {
+  for (const SearchRun& r : search_cpu(test::nb201_space(), fitness, c, 8)) {
     std::vector<int64_t> members(r.history.begin(), r.history.begin() + initial_draws(c));
     if (GetParam() == SearchAlgorithm::Area) {
       // AREA's population: the P best initial draws, in draw order.
@@ -181,16 +182,16 @@ TEST_P(EvolutionTest, AgingKeepsTheYoungestInitialMembers) {
 TEST_P(EvolutionTest, SameSeedSameResultAndRunsAreIndependent) {
   auto fitness = synthetic_fitness();
   const SearchConfig c = config(GetParam());
-  const auto together = search_cpu(fitness, c, 6);
-  EXPECT_TRUE(same_runs(together, search_cpu(fitness, c, 6)));
+  const auto together = search_cpu(test::nb201_space(), fitness, c, 6);
+  EXPECT_TRUE(same_runs(together, search_cpu(test::nb201_space(), fitness, c, 6)));
   // A run does not depend on which other runs advance beside it.
   for (int64_t r = 0; r < 6; ++r) {
-    const auto alone = search_cpu(fitness, c, 1, r);
+    const auto alone = search_cpu(test::nb201_space(), fitness, c, 1, r);
     EXPECT_TRUE(same_runs(alone, {together[static_cast<size_t>(r)]})) << "run " << r;
   }
   SearchConfig other = c;
   other.seed = c.seed + 1;
-  EXPECT_FALSE(same_runs(together, search_cpu(fitness, other, 6)));
+  EXPECT_FALSE(same_runs(together, search_cpu(test::nb201_space(), fitness, other, 6)));
 }
 
 TEST_P(EvolutionTest, SubsetDomainsKeepEveryEvaluationInside) {
@@ -201,7 +202,7 @@ TEST_P(EvolutionTest, SubsetDomainsKeepEveryEvaluationInside) {
   auto fitness = synthetic_fitness(domain);
   SearchConfig c = config(GetParam());
   c.cycles = 200;
-  for (const SearchRun& r : search_cpu(fitness, c, 10)) {
+  for (const SearchRun& r : search_cpu(test::nb201_space(), fitness, c, 10)) {
     for (int64_t i : r.history) EXPECT_TRUE(inside.count(i)) << "run " << r.run << " left the domain: " << i;
     EXPECT_TRUE(inside.count(r.winner));
   }
@@ -215,7 +216,7 @@ TEST(Search, AreaNeverLosesToTheRandomSearchOfItsFirstDraws) {
   SearchConfig area = config(SearchAlgorithm::Area, 21);
   area.samples = 100;
   area.cycles = 30;
-  for (const SearchRun& r : search_cpu(fitness, area, 40)) {
+  for (const SearchRun& r : search_cpu(test::nb201_space(), fitness, area, 40)) {
     const RandomSearchRun random = random_search(fitness, area.samples, area.seed, r.run);
     EXPECT_FALSE(better_fitness(random.score, r.score)) << "run " << r.run;
   }
@@ -224,7 +225,7 @@ TEST(Search, AreaNeverLosesToTheRandomSearchOfItsFirstDraws) {
 TEST(Search, CachedLiveFitnessScoresEachArchOnce) {
   auto fitness = synthetic_fitness();
   SearchConfig c = config(SearchAlgorithm::Rea);
-  const auto runs = search_cpu(fitness, c, 10);
+  const auto runs = search_cpu(test::nb201_space(), fitness, c, 10);
   std::set<int64_t> distinct;
   for (const auto& r : runs) distinct.insert(r.history.begin(), r.history.end());
   EXPECT_EQ(fitness.evaluations(), static_cast<int64_t>(distinct.size()));
@@ -234,23 +235,23 @@ TEST(Search, RejectsSettingsThatMakeNoSense) {
   auto fitness = synthetic_fitness();
   SearchConfig c = config(SearchAlgorithm::Area);
   c.samples = 5;  // M < P
-  EXPECT_THROW(search_cpu(fitness, c, 1), Error);
+  EXPECT_THROW(search_cpu(test::nb201_space(), fitness, c, 1), Error);
   c = config(SearchAlgorithm::Rea);
   c.tournament = c.population + 1;
-  EXPECT_THROW(search_cpu(fitness, c, 1), Error);
+  EXPECT_THROW(search_cpu(test::nb201_space(), fitness, c, 1), Error);
   c = config(SearchAlgorithm::Random);
   c.samples = 0;
-  EXPECT_THROW(search_cpu(fitness, c, 1), Error);
+  EXPECT_THROW(search_cpu(test::nb201_space(), fitness, c, 1), Error);
   EXPECT_THROW(parse_search_algorithm("bayesian"), Error);
   EXPECT_EQ(evaluations_per_run(config(SearchAlgorithm::Area)), 200 + 60);
   EXPECT_EQ(evaluations_per_run(config(SearchAlgorithm::Rea)), 12 + 60);
-  EXPECT_TRUE(search_cpu(fitness, config(SearchAlgorithm::Rea), 0).empty());
+  EXPECT_TRUE(search_cpu(test::nb201_space(), fitness, config(SearchAlgorithm::Rea), 0).empty());
 }
 
 TEST(Search, DeviceSearchSaysWhyItCannotRun) {
   if (cuda_device_count() > 0) GTEST_SKIP() << "a GPU is present: tests/gpu/test_search_device covers it";
   auto fitness = synthetic_fitness();
-  EXPECT_THROW(search_device(fitness, config(SearchAlgorithm::Rea), 2), Error);
+  EXPECT_THROW(search_device(test::nb201_space(), fitness, config(SearchAlgorithm::Rea), 2), Error);
 }
 
 }  // namespace

@@ -7,11 +7,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "eval/search_summary.hpp"
+#include "eval/truth.hpp"
 #include "search/evolution.hpp"
 #include "search/evolution_steps.hpp"
-#include "search/search_summary.hpp"
 #include "search/table_fitness.hpp"
-#include "search/truth.hpp"
 #include "search_fixtures.hpp"
 #include "test_support.hpp"
 
@@ -21,7 +21,7 @@ namespace {
 constexpr const char* kTruth = "data/nb201/nb201_test_accuracy_200ep.csv";
 
 const GroundTruth& truth() {
-  static const GroundTruth t = load_nb201_truth(test::shared_path(kTruth));
+  static const GroundTruth t = test::nb201_space().load_truth(test::shared_path(kTruth));
   return t;
 }
 
@@ -47,7 +47,7 @@ TEST(TableSearch, RandomSearchStatisticsEqualADirectComputation) {
   std::vector<int64_t> rows = every(7);
   std::reverse(rows.begin(), rows.end());
   const std::string path = make_table(dir, rows, 5);
-  const ScoreTable table = read_score_table(path);
+  const ScoreTable table = read_score_table(path, test::nb201_space());
   TableFitness fitness(table, "noisy");
 
   SearchConfig c;
@@ -55,7 +55,7 @@ TEST(TableSearch, RandomSearchStatisticsEqualADirectComputation) {
   c.samples = 10;
   c.seed = 77;
   const int64_t runs = 300;
-  const auto summary = summarize_winners(search_cpu(fitness, c, runs), truth());
+  const auto summary = summarize_winners(search_cpu(test::nb201_space(), fitness, c, runs), truth());
 
   // Directly from the file's rows: sort them, draw as the sampler does, keep the first best score.
   std::vector<size_t> order(table.index.size());
@@ -101,7 +101,7 @@ TEST(TableSearch, RandomSearchMeanMatchesTheExactExpectation) {
   c.seed = 3;
   const int64_t runs = 4000;
   std::vector<double> winners;
-  for (const SearchRun& r : search_cpu(fitness, c, runs))
+  for (const SearchRun& r : search_cpu(test::nb201_space(), fitness, c, runs))
     winners.push_back(truth().column("cifar10")[static_cast<size_t>(r.winner)]);
 
   std::vector<size_t> by_score(rows.size());
@@ -124,14 +124,14 @@ TEST(TableSearch, EvolutionReportsTheGroundTruthOfItsWinners) {
   ZCNAS_REQUIRE_SHARED(kTruth);
   test::TempDir dir;
   const std::string path = make_table(dir, every(2), 9);
-  TableFitness fitness(read_score_table(path), "");
+  TableFitness fitness(read_score_table(path, test::nb201_space()), "");
   for (SearchAlgorithm a : {SearchAlgorithm::Rea, SearchAlgorithm::Area}) {
     SearchConfig c;
     c.algorithm = a;
     c.samples = 300;
     c.cycles = 150;
     c.seed = 1;
-    const auto runs = search_cpu(fitness, c, 50);
+    const auto runs = search_cpu(test::nb201_space(), fitness, c, 50);
     const auto summary = summarize_winners(runs, truth());
     for (const SearchRun& r : runs) {
       EXPECT_TRUE(fitness.has_row(r.winner));
@@ -151,7 +151,7 @@ TEST(TableSearch, FullSpaceTableSearchEqualsLiveSearch) {
   ZCNAS_REQUIRE_SHARED(kTruth);
   test::TempDir dir;
   const std::string path = make_table(dir, every(1), 4);
-  TableFitness table(read_score_table(path), "noisy");
+  TableFitness table(read_score_table(path, test::nb201_space()), "noisy");
   // "Live" scoring that happens to compute the same numbers.
   CachedFitness live([&](const std::vector<int64_t>& indices) { return table.evaluate(indices); }, table.domain());
   for (SearchAlgorithm a : {SearchAlgorithm::Random, SearchAlgorithm::Rea, SearchAlgorithm::Area}) {
@@ -160,7 +160,7 @@ TEST(TableSearch, FullSpaceTableSearchEqualsLiveSearch) {
     c.samples = 100;
     c.cycles = 50;
     c.keep_history = true;
-    const auto x = search_cpu(table, c, 20), y = search_cpu(live, c, 20);
+    const auto x = search_cpu(test::nb201_space(), table, c, 20), y = search_cpu(test::nb201_space(), live, c, 20);
     for (size_t r = 0; r < x.size(); ++r) {
       EXPECT_EQ(x[r].winner, y[r].winner);
       EXPECT_EQ(x[r].history, y[r].history);
@@ -186,7 +186,7 @@ TEST(TableSearch, CliJsonAgreesWithTheLibrary) {
   EXPECT_EQ(j["search"]["evaluations_per_run"], 260);
   EXPECT_EQ(j["fitness"]["rows"], 5209);
 
-  TableFitness fitness(read_score_table(path), "noisy");
+  TableFitness fitness(read_score_table(path, test::nb201_space()), "noisy");
   SearchConfig c;
   c.algorithm = SearchAlgorithm::Area;
   c.samples = 200;
@@ -194,7 +194,7 @@ TEST(TableSearch, CliJsonAgreesWithTheLibrary) {
   c.tournament = 3;
   c.cycles = 60;
   c.seed = 5;
-  const auto runs = search_cpu(fitness, c, 12);
+  const auto runs = search_cpu(test::nb201_space(), fitness, c, 12);
   ASSERT_EQ(j["winners"].size(), runs.size());
   for (size_t r = 0; r < runs.size(); ++r) {
     EXPECT_EQ(j["winners"][r]["index"], runs[r].winner);

@@ -19,7 +19,7 @@
 #include "nn/params.hpp"
 #include "scores/backend.hpp"
 #include "scores/cuda_backend.hpp"
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 #include "test_support.hpp"
 
 namespace zcnas {

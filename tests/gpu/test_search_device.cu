@@ -10,7 +10,8 @@
 #include "scores/backend.hpp"
 #include "search/evolution.hpp"
 #include "search/table_fitness.hpp"
-#include "spaces/nb201.hpp"
+#include "search_fixtures.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 namespace zcnas {
 
@@ -65,7 +66,8 @@ TEST_P(DeviceSearch, TableFitnessMatchesTheCpuTwin) {
     const SearchConfig c = make_config(GetParam());
     for (int64_t runs : {1, 129}) {
       SCOPED_TRACE("step " + std::to_string(step) + ", runs " + std::to_string(runs));
-      expect_same(search_cpu(fitness, c, runs, 7), search_device(fitness, c, runs, 7));
+      expect_same(search_cpu(test::nb201_space(), fitness, c, runs, 7),
+                  search_device(test::nb201_space(), fitness, c, runs, 7));
     }
   }
 }
@@ -80,14 +82,15 @@ TEST_P(DeviceSearch, LiveFitnessMatchesTheCpuTwin) {
   auto cpu_fitness = make_live(), gpu_fitness = make_live();
   SearchConfig c = make_config(GetParam());
   c.cycles = 40;
-  expect_same(search_cpu(cpu_fitness, c, 37), search_device(gpu_fitness, c, 37));
+  expect_same(search_cpu(test::nb201_space(), cpu_fitness, c, 37),
+              search_device(test::nb201_space(), gpu_fitness, c, 37));
   EXPECT_EQ(cpu_fitness.evaluations(), gpu_fitness.evaluations());
 }
 
 TEST_P(DeviceSearch, NoRunsIsNoWork) {
   ZCNAS_REQUIRE_GPU();
   TableFitness fitness(synthetic_table(5), "s");
-  EXPECT_TRUE(search_device(fitness, make_config(GetParam()), 0).empty());
+  EXPECT_TRUE(search_device(test::nb201_space(), fitness, make_config(GetParam()), 0).empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, DeviceSearch,

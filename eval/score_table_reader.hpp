@@ -1,17 +1,19 @@
 // Reads the score tables that zcnas writes (io/score_table.hpp): CSV with the header
 // `index,arch,<score columns...>,seconds`, or JSON Lines with the same keys. Rows are identified by index,
-// by arch string (mapped with nb201::arch_to_index), or both (then they must agree).
+// by arch string (mapped to its index by the table's space), or both (then they must agree).
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "spaces/space.hpp"
 
 namespace zcnas {
 
 struct ScoreTable {
   std::string path;
   std::vector<std::string> columns;         // score columns: every column except index, arch and seconds
-  std::vector<int64_t> index;               // [row] official NB201 index
+  std::vector<int64_t> index;               // [row] official index in the space
   std::vector<std::vector<double>> values;  // [column][row]; -inf, nan, inf as written
   std::vector<double> seconds;              // [row], or empty when the table has no seconds column
   std::vector<int64_t> line;                // [row] line number in the file, for messages
@@ -22,7 +24,7 @@ struct ScoreTable {
 };
 
 // CSV or JSON Lines, told apart by the first character ('{' is JSON Lines). Throws zcnas::Error naming the
-// file, line and column of a malformed value, an unknown arch, an index outside NB201 or a repeated arch.
-ScoreTable read_score_table(const std::string& path);
+// file, line and column of a malformed value, an unknown arch, an index outside the space or a repeated arch.
+ScoreTable read_score_table(const std::string& path, const SearchSpace& space);
 
 }  // namespace zcnas

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "eval/truth.hpp"
 #include "search/evolution.hpp"
-#include "search/truth.hpp"
 
 namespace zcnas {
 

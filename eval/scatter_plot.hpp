@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "search/evaluation.hpp"
-#include "search/score_table_reader.hpp"
-#include "search/truth.hpp"
+#include "eval/evaluation.hpp"
+#include "eval/score_table_reader.hpp"
+#include "eval/truth.hpp"
 
 namespace zcnas {
 

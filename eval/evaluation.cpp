@@ -1,15 +1,14 @@
 // Score evaluation: correlations, top-k precision and the best-scored arch.
-#include "search/evaluation.hpp"
+#include "eval/evaluation.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
 #include "core/error.hpp"
+#include "eval/correlation.hpp"
 #include "io/score_table.hpp"
-#include "search/correlation.hpp"
 #include "search/fitness_order.hpp"
-#include "spaces/nb201.hpp"
 
 namespace zcnas {
 
@@ -123,8 +122,8 @@ ColumnEvaluation evaluate_column(const std::string& name, const std::vector<doub
   return col;
 }
 
-Evaluation evaluate_scores(const ScoreTable& table, const GroundTruth& truth, const std::vector<std::string>& datasets,
-                           const std::vector<double>& top_percents) {
+Evaluation evaluate_scores(const SearchSpace& space, const ScoreTable& table, const GroundTruth& truth,
+                           const std::vector<std::string>& datasets, const std::vector<double>& top_percents) {
   ZCNAS_REQUIRE(table.rows() > 0, "score table '{}' has no rows", table.path);
   Evaluation e;
   e.scores_path = table.path;
@@ -134,8 +133,10 @@ Evaluation evaluate_scores(const ScoreTable& table, const GroundTruth& truth, co
     ZCNAS_REQUIRE(i < truth.size(), "score table '{}' line {}: index {} is outside the ground truth ({} rows)",
                   table.path, table.line[static_cast<size_t>(r)], i, truth.size());
   }
-  for (size_t c = 0; c < table.columns.size(); ++c)
+  for (size_t c = 0; c < table.columns.size(); ++c) {
     e.columns.push_back(evaluate_column(table.columns[c], table.values[c], table.index, truth, datasets, top_percents));
+    e.columns.back().best_arch = space.arch_of(e.columns.back().best_index);
+  }
   return e;
 }
 
@@ -151,8 +152,7 @@ std::string format_evaluation(const Evaluation& e) {
           "- \"all rows\": non-finite scores rank lowest, tied among themselves; \"finite\": the {} are left out "
           "(n = {})\n",
           c.non_finite(), c.rows - c.non_finite());
-    out += fmt::format("- best score: {} at index {} `{}`\n\n", format_score(c.best_score), c.best_index,
-                       nb201::format_arch(nb201::index_to_arch(c.best_index)));
+    out += fmt::format("- best score: {} at index {} `{}`\n\n", format_score(c.best_score), c.best_index, c.best_arch);
     std::string header =
         "| dataset | tau-b (all rows) | rho (all rows) | tau-b (finite) | rho (finite) | Pearson (finite) |";
     std::string rule = "|---|---:|---:|---:|---:|---:|";
@@ -186,9 +186,7 @@ nlohmann::ordered_json evaluation_json(const Evaluation& e) {
     cj["column"] = c.column;
     cj["rows"] = c.rows;
     cj["non_finite"] = {{"total", c.non_finite()}, {"-inf", c.minus_inf}, {"nan", c.nan}, {"inf", c.plus_inf}};
-    cj["best"] = {{"index", c.best_index},
-                  {"arch", nb201::format_arch(nb201::index_to_arch(c.best_index))},
-                  {"score", score_json(c.best_score)}};
+    cj["best"] = {{"index", c.best_index}, {"arch", c.best_arch}, {"score", score_json(c.best_score)}};
     cj["datasets"] = nlohmann::ordered_json::array();
     for (const DatasetAgreement& a : c.datasets) {
       nlohmann::ordered_json aj;

@@ -1,5 +1,5 @@
 // Winner statistics and search JSON.
-#include "search/search_summary.hpp"
+#include "eval/search_summary.hpp"
 
 #include <algorithm>
 #include <cmath>

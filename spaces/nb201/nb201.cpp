@@ -1,5 +1,5 @@
 // NAS-Bench-201 space: parsing, index order (CPython's Mersenne Twister shuffle) and TinyNetwork.
-#include "spaces/nb201.hpp"
+#include "spaces/nb201/nb201.hpp"
 
 #include <mutex>
 #include <numeric>

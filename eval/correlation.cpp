@@ -1,5 +1,5 @@
 // Kendall tau-b (Knight's algorithm), Spearman rho and Pearson r.
-#include "search/correlation.hpp"
+#include "eval/correlation.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
 // gnuplot scatter plots: data and script go to a temporary folder, gnuplot runs without a shell.
-#include "search/scatter_plot.hpp"
+#include "eval/scatter_plot.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>

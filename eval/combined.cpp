@@ -1,11 +1,11 @@
 // Rank-based combination of score columns.
-#include "search/combined.hpp"
+#include "eval/combined.hpp"
 
 #include <cmath>
 #include <limits>
 
 #include "core/error.hpp"
-#include "search/correlation.hpp"
+#include "eval/correlation.hpp"
 
 namespace zcnas {
 

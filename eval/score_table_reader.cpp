@@ -1,5 +1,5 @@
 // Score table reader: CSV (quoted fields allowed) and JSON Lines.
-#include "search/score_table_reader.hpp"
+#include "eval/score_table_reader.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -10,7 +10,6 @@
 #include <optional>
 
 #include "core/error.hpp"
-#include "spaces/nb201.hpp"
 
 namespace zcnas {
 
@@ -66,22 +65,27 @@ double parse_score(const std::string& text, const std::string& context) {
   return v;
 }
 
-int64_t parse_index(const std::string& text, const std::string& context) {
+// Runs f, prefixing the message of an Error it throws with where the value came from.
+template <typename F>
+auto in_context(const std::string& context, F f) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: {}", context, e.what()));
+  }
+}
+
+int64_t parse_index(const std::string& text, const std::string& context, const SearchSpace& space) {
   int64_t v = 0;
   const char* end = text.data() + text.size();
   const auto res = std::from_chars(text.data(), end, v);
   ZCNAS_REQUIRE(!text.empty() && res.ec == std::errc() && res.ptr == end, "{}: '{}' is not an integer", context, text);
-  ZCNAS_REQUIRE(v >= 0 && v < nb201::kNumArchs, "{}: index {} is outside NB201 (0..{})", context, v,
-                nb201::kNumArchs - 1);
+  in_context(context, [&] { space.check_index(v); });
   return v;
 }
 
-int64_t index_of_arch(const std::string& text, const std::string& context) {
-  try {
-    return nb201::arch_to_index(nb201::parse_arch(text));
-  } catch (const Error& e) {
-    throw Error(fmt::format("{}: {}", context, e.what()));
-  }
+int64_t index_of_arch(const std::string& text, const std::string& context, const SearchSpace& space) {
+  return in_context(context, [&] { return space.index_of_arch(text); });
 }
 
 // Collects rows and checks that each arch appears once.
@@ -111,7 +115,7 @@ class TableBuilder {
   std::map<int64_t, int64_t> first_line_;
 };
 
-ScoreTable read_csv(std::ifstream& in, const std::string& path) {
+ScoreTable read_csv(std::ifstream& in, const std::string& path, const SearchSpace& space) {
   TableBuilder builder(path);
   ScoreTable& t = builder.table();
   std::string line;
@@ -157,8 +161,8 @@ ScoreTable read_csv(std::ifstream& in, const std::string& path) {
                   line_no, fields.size(), header.size());
     auto context = [&](size_t c) { return where(path, line_no, c, header[c]); };
     std::optional<int64_t> index, arch_index;
-    if (index_col) index = parse_index(fields[*index_col], context(*index_col));
-    if (arch_col) arch_index = index_of_arch(fields[*arch_col], context(*arch_col));
+    if (index_col) index = parse_index(fields[*index_col], context(*index_col), space);
+    if (arch_col) arch_index = index_of_arch(fields[*arch_col], context(*arch_col), space);
     std::vector<double> values;
     for (size_t c : score_cols) values.push_back(parse_score(fields[c], context(c)));
     std::optional<double> seconds;
@@ -176,7 +180,7 @@ double json_score(const nlohmann::ordered_json& v, const std::string& context) {
   throw Error(fmt::format("{}: {} is not a number", context, v.dump()));
 }
 
-ScoreTable read_jsonl(std::ifstream& in, const std::string& path) {
+ScoreTable read_jsonl(std::ifstream& in, const std::string& path, const SearchSpace& space) {
   TableBuilder builder(path);
   ScoreTable& t = builder.table();
   std::string line;
@@ -223,13 +227,13 @@ ScoreTable read_jsonl(std::ifstream& in, const std::string& path) {
     if (has_index) {
       const auto& v = field("index");
       ZCNAS_REQUIRE(v.is_number_integer(), "{}: {} is not an integer", context("index"), v.dump());
-      index = parse_index(std::to_string(v.get<int64_t>()), context("index"));
+      index = parse_index(std::to_string(v.get<int64_t>()), context("index"), space);
     }
     if (has_arch) {
       const auto& v = field("arch");
       ZCNAS_REQUIRE(v.is_string(), "{}: {} is not an arch string", context("arch"), v.dump());
       arch_text = v.get<std::string>();
-      arch_index = index_of_arch(arch_text, context("arch"));
+      arch_index = index_of_arch(arch_text, context("arch"), space);
     }
     std::vector<double> values;
     for (const auto& c : t.columns) values.push_back(json_score(field(c), context(c)));
@@ -246,7 +250,8 @@ ScoreTable read_jsonl(std::ifstream& in, const std::string& path) {
 
 }  // namespace
 
-ScoreTable read_score_table(const std::string& path) {
+ScoreTable read_score_table(const std::string& path, const SearchSpace& space) {
+  ZCNAS_REQUIRE(space.enumerable(), "score table '{}': space {} has no index order to key rows by", path, space.name());
   std::ifstream in(path, std::ios::binary);
   ZCNAS_REQUIRE(in, "cannot open score table '{}'", path);
   char first = 0;
@@ -254,7 +259,7 @@ ScoreTable read_score_table(const std::string& path) {
   }
   in.clear();
   in.seekg(0);
-  return first == '{' ? read_jsonl(in, path) : read_csv(in, path);
+  return first == '{' ? read_jsonl(in, path, space) : read_csv(in, path, space);
 }
 
 }  // namespace zcnas

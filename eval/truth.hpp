@@ -1,4 +1,5 @@
-// NB201 ground truth: the test accuracy table, row i = official index i (SPEC.md §3).
+// Ground truth: the trained accuracies of a space's archs, row i = official index i (SPEC.md §3). Each space
+// reads its own table (SearchSpace::load_truth).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -14,9 +15,5 @@ struct GroundTruth {
   // Column of a dataset by its short name; throws listing the available names.
   const std::vector<double>& column(const std::string& dataset) const;
 };
-
-// Reads nb201_test_accuracy_200ep.csv (CIFAR10..., CIFAR100..., ImageNet... accuracy columns, then
-// ArchitectureString). Throws naming the file and line on malformed rows.
-GroundTruth load_nb201_truth(const std::string& path);
 
 }  // namespace zcnas

@@ -1,4 +1,4 @@
-// How good is a score? A score table joined with the NB201 ground truth: per score column and dataset,
+// How good is a score? A score table joined with the space's ground truth: per score column and dataset,
 // Kendall tau-b, Spearman rho and Pearson r, top-k precision, and the accuracy of the best-scored arch.
 // Non-finite scores (-inf, nan, inf) rank lowest, tied among themselves; the report gives the rank
 // correlations both with them ranked so and with them left out, and says how many there are.
@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "search/score_table_reader.hpp"
-#include "search/truth.hpp"
+#include "eval/score_table_reader.hpp"
+#include "eval/truth.hpp"
 
 namespace zcnas {
 
@@ -41,6 +41,7 @@ struct ColumnEvaluation {
   int64_t minus_inf = 0, nan = 0, plus_inf = 0;
   int64_t non_finite() const { return minus_inf + nan + plus_inf; }
   int64_t best_index = -1;  // best score (better_fitness), first row of equals
+  std::string best_arch;    // its arch string (evaluate_scores)
   double best_score = 0.0;
   std::vector<DatasetAgreement> datasets;
 };
@@ -55,8 +56,8 @@ struct Evaluation {
 std::vector<double> rank_non_finite_lowest(const std::vector<double>& scores);
 
 // `datasets`: names from the ground truth (empty: all of them). `top_percents` in (0, 100].
-Evaluation evaluate_scores(const ScoreTable& table, const GroundTruth& truth, const std::vector<std::string>& datasets,
-                           const std::vector<double>& top_percents);
+Evaluation evaluate_scores(const SearchSpace& space, const ScoreTable& table, const GroundTruth& truth,
+                           const std::vector<std::string>& datasets, const std::vector<double>& top_percents);
 ColumnEvaluation evaluate_column(const std::string& name, const std::vector<double>& scores,
                                  const std::vector<int64_t>& indices, const GroundTruth& truth,
                                  const std::vector<std::string>& datasets, const std::vector<double>& top_percents);

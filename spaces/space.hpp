@@ -1,0 +1,103 @@
+// A search space behind one interface: arch strings, the official index order of an enumerable space, a
+// genome of fixed-length categorical choices for searches, the network builder and an optional ground-truth
+// reader. Each space lives in spaces/<name>/; make_space() finds one by name.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nn/network.hpp"
+#include "spaces/genome_code.hpp"
+
+namespace zcnas {
+
+struct GroundTruth;  // eval/truth.hpp
+
+// One choice per position, position p in 0..genome_choices()[p]-1.
+using Genome = std::vector<int32_t>;
+
+// Network options that each space reads with its own defaults: an option left unset takes the space's.
+struct BuildOptions {
+  std::optional<int64_t> channels;     // width: NB201's C; DARTS' initial channels; NB101's stem channels
+  std::optional<int> depth;            // NB201's cells per stage N; DARTS' layers; NB101's cells per stack
+  std::optional<int64_t> num_classes;  // classifier outputs (1 is enough for scoring)
+  std::optional<int64_t> image_size;   // input height and width
+};
+
+class SearchSpace {
+ public:
+  static constexpr int64_t kUnbounded = -1;
+
+  virtual ~SearchSpace() = default;
+
+  virtual std::string name() const = 0;   // the registry's name, e.g. "nb201"
+  virtual std::string title() const = 0;  // the name in messages, e.g. "NB201"
+  // Number of archs; kUnbounded for a space that is not enumerated (no index order).
+  virtual int64_t size() const = 0;
+  bool enumerable() const { return size() != kUnbounded; }
+
+  // The genome: its number of positions and the number of choices at each.
+  virtual std::vector<int32_t> genome_choices() const = 0;
+  // True when the genome has the right length, its choices are in range and it encodes an arch.
+  virtual bool valid(const Genome& genome) const;
+  // The one genome of the arch's equivalent genomes that indices and strings stand for (the genome itself
+  // where every arch has one genome); throws for an invalid genome.
+  virtual Genome canonical(const Genome& genome) const;
+
+  // Arch strings in the space's notation. parse returns the canonical genome and throws naming the string.
+  virtual Genome parse(const std::string& arch) const = 0;
+  virtual std::string format(const Genome& genome) const = 0;
+
+  // The official index order of an enumerable space. Both throw naming an index outside 0..size()-1 or an
+  // invalid genome; index_of accepts every genome of the arch.
+  virtual Genome genome_of(int64_t index) const = 0;
+  virtual int64_t index_of(const Genome& genome) const = 0;
+
+  // The untrained network, with parameter names as the space's reference code has them.
+  virtual Network build(const Genome& genome, const BuildOptions& options = {}) const = 0;
+
+  // The trained accuracies of an enumerable space's archs, row i for index i; throws unless it has a row per
+  // arch, or when the space has no ground truth.
+  GroundTruth load_truth(const std::string& path) const;
+
+  // Conveniences over the above.
+  std::string arch_of(int64_t index) const { return format(genome_of(index)); }
+  int64_t index_of_arch(const std::string& arch) const { return index_of(parse(arch)); }
+  // Throws naming the index when it is outside the space (or the space has no index order).
+  void check_index(int64_t index) const;
+  // 0..size()-1; throws for a space without an index order.
+  std::vector<int64_t> all_indices() const;
+  // Every valid genome one choice away from `genome`, canonical, in for_each_mutation's order; a neighbour
+  // equivalent to `genome` itself is left out.
+  std::vector<Genome> neighbours(const Genome& genome) const;
+
+ protected:
+  // The space's ground-truth table as it is; the default throws: the space has none.
+  virtual GroundTruth read_truth(const std::string& path) const;
+};
+
+// The space the CLI and the benchmarks use when --space is not given.
+constexpr const char* kDefaultSpace = "nb201";
+// The spaces make_space knows, in the order listed to users.
+std::vector<std::string> space_names();
+// Throws naming the unknown name and listing the known ones.
+std::unique_ptr<SearchSpace> make_space(const std::string& name);
+
+// The genome's mixed-radix code; throws when it has more than kMaxGenomePositions positions or more than
+// 2^31-1 codes.
+GenomeCode make_genome_code(const std::vector<int32_t>& choices);
+int32_t encode_genome(const GenomeCode& code, const Genome& genome);
+Genome decode_genome(const GenomeCode& code, int32_t value);
+
+// An enumerable space as the searches read it, on the host and (copied) on the device.
+struct SpaceCodes {
+  GenomeCode code;
+  std::vector<int32_t> index_to_code;  // [size] official index -> code of its canonical genome
+  std::vector<int32_t> code_to_index;  // [code.codes] code -> index of its arch, -1 for an invalid genome
+};
+// Throws when the space is not enumerable or its genome has too many codes.
+SpaceCodes space_codes(const SearchSpace& space);
+
+}  // namespace zcnas

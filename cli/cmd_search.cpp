@@ -62,13 +62,19 @@ SearchConfig make_config(const SearchOptions& o) {
 
 // Live scoring: every index scored once per search, on the chosen backend, with progress on stderr.
 struct LiveFitness {
-  LiveFitness(const SearchOptions& o, const SearchSpace& space, int64_t expected)
+  LiveFitness(const SearchOptions& o, const SearchSpace& space, const std::string& score_name, int64_t expected)
       : space(space),
-        input(load_input(o.data)),
-        backend(open_backend(o.engine)),
+        scores({score_name}),
+        // Only what the score reads: a batch, a device (the parameter count needs neither).
+        input(scores.needs().main_batch ? load_input(o.data) : Tensor()),
+        backend(scores.needs().runs_networks ? open_backend(o.engine) : make_cpu_backend(1)),
         options(network_options(o.engine)),
         init_seed(o.engine.init_seed),
         progress(expected, "scored (at most)") {
+    ZCNAS_REQUIRE(!scores.needs().constant_weight_batch,
+                  "--score-column '{}': live scoring gives a score the search's batch only; score the space with "
+                  "zcnas score and search its table with --fitness-table",
+                  score_name);
     fitness.emplace([this](const std::vector<int64_t>& indices) { return score(indices); }, space.all_indices());
   }
 
@@ -77,16 +83,16 @@ struct LiveFitness {
     for (int64_t i : indices) nets.push_back(space.build(space.genome_of(i), options));
     std::vector<NetworkJob> jobs;
     for (const auto& n : nets) jobs.push_back({&n, nullptr, init_seed});
-    std::vector<double> scores;
-    for (const auto& r : naswot.score(jobs, *backend, {&input, nullptr})) scores.push_back(r.values[0]);
+    std::vector<double> values;
+    for (const auto& r : scores.score(jobs, *backend, {input.data.empty() ? nullptr : &input, nullptr})) values.push_back(r.values[0]);
     progress.advance(static_cast<int64_t>(indices.size()));
-    return scores;
+    return values;
   }
 
   const SearchSpace& space;
+  ScoreSet scores;
   Tensor input;
   std::unique_ptr<Backend> backend;
-  ScoreSet naswot{{"naswot"}};
   BuildOptions options;
   uint64_t init_seed;
   Progress progress;
@@ -111,9 +117,8 @@ int run_search(const SearchOptions& o) {
                      ? "; the search samples and mutates among these rows only"
                      : "");
   } else {
-    ZCNAS_REQUIRE(o.score_column.empty() || o.score_column == "naswot",
-                  "--score-column '{}' needs --fitness-table: live scoring computes naswot", o.score_column);
-    live.emplace(o, *space, evaluations_per_run(config) * o.runs);
+    if (!o.score_column.empty()) score_name = o.score_column;
+    live.emplace(o, *space, score_name, evaluations_per_run(config) * o.runs);
   }
   Fitness& fitness = table ? static_cast<Fitness&>(*table) : static_cast<Fitness&>(*live->fitness);
 
@@ -207,7 +212,8 @@ void register_search(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--search-seed", opts->search_seed, "seed of the searches' draws");
   cmd->add_option("--fitness-table", opts->fitness_table, "score table to use as fitness instead of live scoring")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--score-column", opts->score_column, "the table's score column (default: its only one)");
+  cmd->add_option("--score-column", opts->score_column, "the table's score column (default: its only one); without --fitness-table, the score computed live "
+                 "(default naswot)");
   cmd->add_option("--truth", opts->truth, "the space's ground-truth table: report the winners' accuracies")
       ->check(CLI::ExistingFile);
   cmd->add_option("--json", opts->json, "write the settings, winners and summary as JSON");

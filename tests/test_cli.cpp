@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 
 #include "io/safetensors.hpp"
 #include "scores/backend.hpp"
+#include "spaces/space.hpp"
 #include "test_support.hpp"
 
 namespace zcnas {
@@ -153,6 +155,40 @@ TEST(Cli, RandomSearchReportsWinnersAndAccuracy) {
                       test::shared_path("data/nb201/nb201_test_accuracy_200ep.csv"));
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("winner cifar10 test accuracy"), std::string::npos) << r.out;
+}
+
+TEST(Cli, LiveSearchScoresWithTheNamedScore) {
+  // params needs no forward pass: each winner's value is its network's parameter count.
+  const CliRun r = zcnas("search --space nb201 --samples 20 --runs 3 --score-column params --device cpu");
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::istringstream lines(r.out);
+  std::string line;
+  int rows = 0;
+  const auto space = make_space("nb201");
+  while (std::getline(lines, line)) {
+    if (line.rfind("run,winner_index,winner_arch,params", 0) == 0 || line.empty() || !std::isdigit(line[0])) continue;
+    std::istringstream row(line);
+    std::string run, index, arch, value;
+    std::getline(row, run, ',');
+    std::getline(row, index, ',');
+    std::getline(row, arch, ',');
+    std::getline(row, value, ',');
+    const Network net = space->build(space->genome_of(std::stoll(index)));
+    EXPECT_EQ(std::stod(value), static_cast<double>(net.parameter_count())) << line;
+    EXPECT_EQ(arch, space->arch_of(std::stoll(index))) << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 3) << r.out;
+  EXPECT_NE(r.out.find("run,winner_index,winner_arch,params"), std::string::npos) << r.out;
+
+  const CliRun eps = zcnas("search --space nb201 --samples 2 --runs 1 --score-column epsilon --device cpu");
+  EXPECT_NE(eps.code, 0);
+  EXPECT_NE(eps.out.find("--score-column 'epsilon': live scoring gives a score the search's batch only"),
+            std::string::npos)
+      << eps.out;
+  const CliRun unknown = zcnas("search --space nb201 --samples 2 --runs 1 --score-column synflow --device cpu");
+  EXPECT_NE(unknown.code, 0);
+  EXPECT_NE(unknown.out.find("unknown score 'synflow'"), std::string::npos) << unknown.out;
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 
 namespace zcnas {
 
-// The two constant weights of the NB201 reference, in pass order.
+// The two constant weights of the reference (Gracheva 2023), in pass order.
 constexpr std::array<float, 2> kEpsilonWeights = {1e-7f, 1.0f};
 constexpr int64_t kEpsilonDefaultBatch = 256;
 

@@ -1,7 +1,6 @@
 // `zcnas combine`: add a combined score to a score table, the mean percentile rank of chosen score columns
 // (eval/combined.hpp), as one more column, so that it can be evaluated like any single score.
 #include <cstdio>
-#include <filesystem>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
@@ -39,24 +38,18 @@ int run_combine(const CombineOptions& o) {
   }
   const std::vector<double> combined = mean_percentile_rank(picked);
 
-  // Written beside the output and renamed over it at the end, so that --out may be the input table.
   std::vector<std::string> columns = table.columns;
   columns.push_back(name);
-  const std::string tmp = o.out + ".combine.tmp";
-  std::filesystem::remove(tmp);
-  {
-    const bool jsonl = std::filesystem::path(o.out).extension() == ".jsonl";
-    ScoreTableWriter writer(tmp, jsonl ? TableFormat::Jsonl : TableFormat::Csv, columns);
-    for (int64_t r = 0; r < table.rows(); ++r) {
-      std::vector<double> values;
-      for (const auto& column : table.values) values.push_back(column[static_cast<size_t>(r)]);
-      values.push_back(combined[static_cast<size_t>(r)]);
-      const int64_t index = table.index[static_cast<size_t>(r)];
-      writer.write({index, space->arch_of(index), values,
+  std::vector<ScoreRow> rows;
+  for (int64_t r = 0; r < table.rows(); ++r) {
+    std::vector<double> values;
+    for (const auto& column : table.values) values.push_back(column[static_cast<size_t>(r)]);
+    values.push_back(combined[static_cast<size_t>(r)]);
+    const int64_t index = table.index[static_cast<size_t>(r)];
+    rows.push_back({index, space->arch_of(index), values,
                     table.seconds.empty() ? 0.0 : table.seconds[static_cast<size_t>(r)]});
-    }
   }
-  std::filesystem::rename(tmp, o.out);
+  write_score_table(o.out, columns, rows);  // --out may be the input table
   std::fprintf(stderr, "zcnas: wrote '%s' with column '%s' (mean percentile rank of %zu scores)\n", o.out.c_str(),
                name.c_str(), o.columns.size());
   return 0;

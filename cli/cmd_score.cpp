@@ -1,6 +1,7 @@
 // `zcnas score`: score a space's archs (one, several, or the whole space) with one or more zero-cost scores
 // (NASWOT, epsilon, parameter count, FLOPs) and write one row per arch, one column per score.
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <numeric>
 
@@ -25,6 +26,7 @@ struct ScoreCommandOptions {
   std::string save_kernel;
   std::string format = "csv";
   std::string out;
+  std::string shard;
   int64_t chunk = 0;
   std::string scores = "naswot";
   std::string epsilon_precision = "float32";
@@ -38,6 +40,18 @@ Tensor load_epsilon_input(const ScoreCommandOptions& o) {
   return load_input(data);
 }
 
+// "i/n" with 0 <= i < n; throws naming the text.
+std::pair<int64_t, int64_t> parse_shard(const std::string& text) {
+  int64_t i = -1, n = 0;
+  const char* end = text.data() + text.size();
+  const auto first = std::from_chars(text.data(), end, i);
+  const bool ok = first.ec == std::errc() && first.ptr != end && *first.ptr == '/' &&
+                  std::from_chars(first.ptr + 1, end, n).ptr == end && first.ptr + 1 != end;
+  ZCNAS_REQUIRE(ok, "--shard '{}': expected i/n, e.g. 0/4", text);
+  ZCNAS_REQUIRE(n > 0 && i >= 0 && i < n, "--shard '{}': need 0 <= i < n", text);
+  return {i, n};
+}
+
 int run_score(const ScoreCommandOptions& o) {
   // The archs, in the order asked; --all is the whole space in index order.
   const auto space = make_space(o.engine.space);
@@ -49,6 +63,14 @@ int run_score(const ScoreCommandOptions& o) {
   }
   if (o.all) todo = space->all_indices();
   ZCNAS_REQUIRE(!todo.empty(), "nothing to score: give --arch, --index or --all");
+  if (!o.shard.empty()) {
+    // Shard i of n takes every n-th arch from the i-th: cheap and costly archs spread evenly.
+    const auto [shard, shards] = parse_shard(o.shard);
+    std::vector<int64_t> mine;
+    for (size_t k = static_cast<size_t>(shard); k < todo.size(); k += static_cast<size_t>(shards)) mine.push_back(todo[k]);
+    todo = std::move(mine);
+    if (todo.empty()) return 0;
+  }
   ZCNAS_REQUIRE(o.weights.empty() || todo.size() == 1, "--weights holds one network's parameters: give one arch");
   ZCNAS_REQUIRE(o.save_kernel.empty() || todo.size() == 1, "--save-kernel writes one kernel: give one arch");
   const std::vector<std::string> names = parse_score_list(o.scores);
@@ -138,6 +160,9 @@ void register_score(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--save-kernel", opts->save_kernel, "write K as an F64 safetensors tensor named K (one arch)");
   cmd->add_option("--format", opts->format, "csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));
   cmd->add_option("--out,-o", opts->out, "output file (default stdout); an existing file is resumed");
+  cmd->add_option("--shard", opts->shard,
+                  "i/n: score only the i-th of n interleaved shares of the archs asked (0 <= i < n); "
+                  "zcnas merge joins the shards' tables");
   cmd->add_option("--chunk", opts->chunk, "networks handed to the backend at once (default: 1 on CPU, 1024 on GPU)");
   std::string score_help = "comma-separated scores, one column each in the order given (default naswot):";
   for (const auto& r : registered_scores()) score_help += fmt::format(" {} ({});", r.name, r.help);

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   zcnas::cli::register_search(app, action);
   zcnas::cli::register_eval(app, action);
   zcnas::cli::register_combine(app, action);
+  zcnas::cli::register_merge(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -150,4 +150,16 @@ void ScoreTableWriter::write(const ScoreRow& row) {
   done_.insert(row.index);
 }
 
+void write_score_table(const std::string& path, const std::vector<std::string>& score_columns,
+                       const std::vector<ScoreRow>& rows) {
+  const std::string tmp = path + ".tmp";
+  std::filesystem::remove(tmp);
+  {
+    const bool jsonl = std::filesystem::path(path).extension() == ".jsonl";
+    ScoreTableWriter writer(tmp, jsonl ? TableFormat::Jsonl : TableFormat::Csv, score_columns);
+    for (const ScoreRow& row : rows) writer.write(row);
+  }
+  std::filesystem::rename(tmp, path);
+}
+
 }  // namespace zcnas

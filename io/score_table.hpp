@@ -46,4 +46,9 @@ class ScoreTableWriter {
   std::set<int64_t> done_;
 };
 
+// A whole table at once: written beside `path` and renamed over it at the end, so that no reader sees half
+// a table and `path` may be one of the tables the rows came from. JSON Lines when the name ends in .jsonl.
+void write_score_table(const std::string& path, const std::vector<std::string>& score_columns,
+                       const std::vector<ScoreRow>& rows);
+
 }  // namespace zcnas

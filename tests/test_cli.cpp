@@ -157,6 +157,62 @@ TEST(Cli, RandomSearchReportsWinnersAndAccuracy) {
   EXPECT_NE(r.out.find("winner cifar10 test accuracy"), std::string::npos) << r.out;
 }
 
+// Rows without their timing column: what must not depend on how a run was split.
+std::vector<std::string> rows_without_seconds(const std::string& table) {
+  std::istringstream lines(table);
+  std::string line;
+  std::vector<std::string> rows;
+  while (std::getline(lines, line)) rows.push_back(line.substr(0, line.rfind(',')));
+  return rows;
+}
+
+TEST(Cli, ShardsMergeIntoTheSingleProcessTable) {
+  const fs::path dir = temp_dir();
+  const std::string archs = "--index 5 --index 100 --index 3 --index 15000 --index 77 --index 1651 --index 0";
+  const std::string scores = " --scores naswot,params,flops " + kSmall;
+  // One process, in index order: what the merged table must equal row for row.
+  CliRun r = zcnas("score --index 0 --index 3 --index 5 --index 77 --index 100 --index 1651 --index 15000" + scores +
+                   " --out " + (dir / "one.csv").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::string shards;
+  for (int i = 0; i < 3; ++i) {
+    const std::string shard = (dir / ("s" + std::to_string(i) + ".csv")).string();
+    r = zcnas("score " + archs + scores + " --shard " + std::to_string(i) + "/3 --out " + shard);
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_EQ(rows_without_seconds(read_file(shard)).size(), i == 0 ? 4u : 3u);  // header + every third arch
+    shards += " " + shard;
+  }
+  // A shard given twice (a rerun) adds nothing.
+  r = zcnas("merge" + shards + " " + (dir / "s1.csv").string() + " --out " + (dir / "merged.csv").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("merged 7 rows from 4 tables"), std::string::npos) << r.out;
+  EXPECT_EQ(rows_without_seconds(read_file(dir / "merged.csv")), rows_without_seconds(read_file(dir / "one.csv")));
+
+  // Two shards that disagree on a row, or were scored with other columns, are refused with the places named.
+  std::string changed = read_file(dir / "s1.csv");
+  const size_t comma = changed.find(',', changed.find('\n') + 1);
+  const size_t value = changed.find(',', comma + 1) + 1;
+  changed.replace(value, changed.find(',', value) - value, "1.5");
+  std::ofstream(dir / "changed.csv") << changed;
+  r = zcnas("merge " + (dir / "s1.csv").string() + " " + (dir / "changed.csv").string() + " --out " +
+            (dir / "bad.csv").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("has naswot = "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("but 1.5 in '" + (dir / "changed.csv").string() + "' line 2"), std::string::npos) << r.out;
+  r = zcnas("score --index 3" + std::string(" --scores params ") + kSmall + " --out " + (dir / "p.csv").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = zcnas("merge " + (dir / "s1.csv").string() + " " + (dir / "p.csv").string() + " --out " +
+            (dir / "bad.csv").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("they are not shards of one run"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir / "bad.csv"));
+  // Shard arguments are checked.
+  r = zcnas("score --index 3 --shard 3/3 " + kSmall);
+  EXPECT_NE(r.out.find("--shard '3/3': need 0 <= i < n"), std::string::npos) << r.out;
+  r = zcnas("score --index 3 --shard 1-3 " + kSmall);
+  EXPECT_NE(r.out.find("--shard '1-3': expected i/n"), std::string::npos) << r.out;
+}
+
 TEST(Cli, LiveSearchScoresWithTheNamedScore) {
   // params needs no forward pass: each winner's value is its network's parameter count.
   const CliRun r = zcnas("search --space nb201 --samples 20 --runs 3 --score-column params --device cpu");

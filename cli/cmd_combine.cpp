@@ -42,12 +42,8 @@ int run_combine(const CombineOptions& o) {
   columns.push_back(name);
   std::vector<ScoreRow> rows;
   for (int64_t r = 0; r < table.rows(); ++r) {
-    std::vector<double> values;
-    for (const auto& column : table.values) values.push_back(column[static_cast<size_t>(r)]);
-    values.push_back(combined[static_cast<size_t>(r)]);
-    const int64_t index = table.index[static_cast<size_t>(r)];
-    rows.push_back({index, space->arch_of(index), values,
-                    table.seconds.empty() ? 0.0 : table.seconds[static_cast<size_t>(r)]});
+    rows.push_back(table.row(r, *space));
+    rows.back().values.push_back(combined[static_cast<size_t>(r)]);
   }
   write_score_table(o.out, columns, rows);  // --out may be the input table
   std::fprintf(stderr, "zcnas: wrote '%s' with column '%s' (mean percentile rank of %zu scores)\n", o.out.c_str(),

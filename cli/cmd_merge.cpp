@@ -35,12 +35,12 @@ int run_merge(const MergeOptions& o) {
   for (size_t t = 0; t < o.tables.size(); ++t) {
     const ScoreTable table = read_score_table(o.tables[t], *space);
     if (t == 0) columns = table.columns;
-    ZCNAS_REQUIRE(table.columns == columns, "score table '{}' has columns {}, '{}' has {}: they are not shards of one run",
-                  o.tables[t], fmt::join(table.columns, ","), o.tables[0], fmt::join(columns, ","));
+    ZCNAS_REQUIRE(table.columns == columns,
+                  "score table '{}' has columns {}, '{}' has {}: they are not shards of one run", o.tables[t],
+                  fmt::join(table.columns, ","), o.tables[0], fmt::join(columns, ","));
     for (int64_t r = 0; r < table.rows(); ++r) {
       const auto k = static_cast<size_t>(r);
-      ScoreRow row{table.index[k], space->arch_of(table.index[k]), {}, table.seconds.empty() ? 0.0 : table.seconds[k]};
-      for (const auto& column : table.values) row.values.push_back(column[k]);
+      ScoreRow row = table.row(r, *space);
       auto [it, fresh] = rows.try_emplace(row.index, row, Source{t, table.line[k]});
       if (fresh) continue;
       // A row scored by two shards (overlapping ranges, a rerun) must have the same scores in both.

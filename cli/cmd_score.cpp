@@ -67,7 +67,8 @@ int run_score(const ScoreCommandOptions& o) {
     // Shard i of n takes every n-th arch from the i-th: cheap and costly archs spread evenly.
     const auto [shard, shards] = parse_shard(o.shard);
     std::vector<int64_t> mine;
-    for (size_t k = static_cast<size_t>(shard); k < todo.size(); k += static_cast<size_t>(shards)) mine.push_back(todo[k]);
+    for (size_t k = static_cast<size_t>(shard); k < todo.size(); k += static_cast<size_t>(shards))
+      mine.push_back(todo[k]);
     todo = std::move(mine);
     if (todo.empty()) return 0;
   }

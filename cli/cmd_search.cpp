@@ -60,21 +60,27 @@ SearchConfig make_config(const SearchOptions& o) {
   return c;
 }
 
+// The score of a live search, refused before anything is loaded when it needs a batch of its own.
+ScoreSet live_score(const std::string& score_name) {
+  ScoreSet scores({score_name});
+  ZCNAS_REQUIRE(!scores.needs().constant_weight_batch,
+                "--score-column '{}': live scoring gives a score the search's batch only; score the space with "
+                "zcnas score and search its table with --fitness-table",
+                score_name);
+  return scores;
+}
+
 // Live scoring: every index scored once per search, on the chosen backend, with progress on stderr.
 struct LiveFitness {
   LiveFitness(const SearchOptions& o, const SearchSpace& space, const std::string& score_name, int64_t expected)
       : space(space),
-        scores({score_name}),
+        scores(live_score(score_name)),
         // Only what the score reads: a batch, a device (the parameter count needs neither).
         input(scores.needs().main_batch ? load_input(o.data) : Tensor()),
         backend(scores.needs().runs_networks ? open_backend(o.engine) : make_cpu_backend(1)),
         options(network_options(o.engine)),
         init_seed(o.engine.init_seed),
         progress(expected, "scored (at most)") {
-    ZCNAS_REQUIRE(!scores.needs().constant_weight_batch,
-                  "--score-column '{}': live scoring gives a score the search's batch only; score the space with "
-                  "zcnas score and search its table with --fitness-table",
-                  score_name);
     fitness.emplace([this](const std::vector<int64_t>& indices) { return score(indices); }, space.all_indices());
   }
 
@@ -83,8 +89,9 @@ struct LiveFitness {
     for (int64_t i : indices) nets.push_back(space.build(space.genome_of(i), options));
     std::vector<NetworkJob> jobs;
     for (const auto& n : nets) jobs.push_back({&n, nullptr, init_seed});
+    const ScoreBatches batches{scores.needs().main_batch ? &input : nullptr, nullptr};
     std::vector<double> values;
-    for (const auto& r : scores.score(jobs, *backend, {input.data.empty() ? nullptr : &input, nullptr})) values.push_back(r.values[0]);
+    for (const auto& r : scores.score(jobs, *backend, batches)) values.push_back(r.values[0]);
     progress.advance(static_cast<int64_t>(indices.size()));
     return values;
   }
@@ -212,8 +219,9 @@ void register_search(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--search-seed", opts->search_seed, "seed of the searches' draws");
   cmd->add_option("--fitness-table", opts->fitness_table, "score table to use as fitness instead of live scoring")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--score-column", opts->score_column, "the table's score column (default: its only one); without --fitness-table, the score computed live "
-                 "(default naswot)");
+  cmd->add_option("--score-column", opts->score_column,
+                  "the table's score column (default: its only one); without --fitness-table, the score computed live "
+                  "(default naswot)");
   cmd->add_option("--truth", opts->truth, "the space's ground-truth table: report the winners' accuracies")
       ->check(CLI::ExistingFile);
   cmd->add_option("--json", opts->json, "write the settings, winners and summary as JSON");

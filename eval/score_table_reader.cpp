@@ -13,6 +13,13 @@
 
 namespace zcnas {
 
+ScoreRow ScoreTable::row(int64_t r, const SearchSpace& space) const {
+  const auto k = static_cast<size_t>(r);
+  ScoreRow out{index.at(k), space.arch_of(index[k]), {}, seconds.empty() ? 0.0 : seconds[k]};
+  for (const auto& column : values) out.values.push_back(column[k]);
+  return out;
+}
+
 size_t ScoreTable::column_position(const std::string& name) const {
   if (name.empty() && columns.size() == 1) return 0;
   for (size_t c = 0; c < columns.size(); ++c)

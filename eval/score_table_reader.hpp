@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "io/score_table.hpp"
 #include "spaces/space.hpp"
 
 namespace zcnas {
@@ -21,6 +22,8 @@ struct ScoreTable {
   int64_t rows() const { return static_cast<int64_t>(index.size()); }
   // Position of a score column; throws listing the table's columns. An empty name picks the only column.
   size_t column_position(const std::string& name) const;
+  // Row r as the writer takes it (io/score_table.hpp), its arch string in the space's notation.
+  ScoreRow row(int64_t r, const SearchSpace& space) const;
 };
 
 // CSV or JSON Lines, told apart by the first character ('{' is JSON Lines). Throws zcnas::Error naming the

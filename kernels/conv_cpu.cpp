@@ -86,8 +86,8 @@ void conv2d_cpu(const ConvShape& s, const T* x, const T* wgt, T* y, int threads,
     if (col.size() < static_cast<size_t>(per_image * block)) col.resize(static_cast<size_t>(per_image * block));
     im2col(x, s, b0, b1, col.data());
     const int64_t ncols = (b1 - b0) * spatial;
-    gemm(static_cast<int>(s.out_channels), static_cast<int>(ncols), static_cast<int>(rows), wgt,
-         static_cast<int>(rows), col.data(), static_cast<int>(ncols), y + b0 * spatial, static_cast<int>(ldc));
+    gemm(static_cast<int>(s.out_channels), static_cast<int>(ncols), static_cast<int>(rows), wgt, static_cast<int>(rows),
+         col.data(), static_cast<int>(ncols), y + b0 * spatial, static_cast<int>(ldc));
   }
 }
 

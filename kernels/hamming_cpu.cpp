@@ -52,10 +52,6 @@ void accumulate_hamming_cpu(const uint64_t* bits, int64_t batch, int64_t words, 
   }
 }
 
-}  // namespace zcnas
-
-namespace zcnas {
-
 void kernel_to_double_cpu(const int64_t* K, int64_t count, int64_t offset, double* out) {
   for (int64_t i = 0; i < count; ++i) out[i] = static_cast<double>(K[i] + offset);
 }

@@ -37,9 +37,9 @@ void linear_cpu(const T* x, int64_t batch, int64_t in, int64_t out, const T* wei
     }
 }
 
-#define ZCNAS_POOL_CPU(T)                                                                          \
-  template void avg_pool2x2_cpu<T>(const T*, int64_t, int64_t, int64_t, int64_t, T*, int);         \
-  template void global_avg_pool_cpu<T>(const T*, int64_t, int64_t, int64_t, T*);                   \
+#define ZCNAS_POOL_CPU(T)                                                                  \
+  template void avg_pool2x2_cpu<T>(const T*, int64_t, int64_t, int64_t, int64_t, T*, int); \
+  template void global_avg_pool_cpu<T>(const T*, int64_t, int64_t, int64_t, T*);           \
   template void linear_cpu<T>(const T*, int64_t, int64_t, int64_t, const T*, const T*, T*);
 ZCNAS_POOL_CPU(float)
 ZCNAS_POOL_CPU(double)

@@ -170,12 +170,12 @@ struct CudaExecutor::Impl {
   ConvAlgorithmCache& algorithms;
   std::unordered_map<ConvKey, std::unique_ptr<ConvPlan>, ConvKeyHash> convs;
 
-  DeviceBuffer<float> arena_buf;                    // activations
+  DeviceBuffer<float> arena_buf;                // activations
   DeviceBuffer<float> params;                   // parameters of the current network
-  DeviceBuffer<float> zeros_buf;                    // read-only zeros for `none` edges
+  DeviceBuffer<float> zeros_buf;                // read-only zeros for `none` edges
   DeviceBuffer<float> param_ones, param_zeros;  // drawn batch-norm weights and biases
-  DeviceBuffer<ChannelAffine> stats_buf;            // batch-norm statistics of the current forward
-  DeviceBuffer<uint64_t> bits_buf;                  // sign bits of the current forward
+  DeviceBuffer<ChannelAffine> stats_buf;        // batch-norm statistics of the current forward
+  DeviceBuffer<uint64_t> bits_buf;              // sign bits of the current forward
   DeviceBuffer<unsigned char> workspace;
   cuda::BatchNormWorkspace bn_workspace;
   cuda::PinnedBuffer<float> staging;  // upload_params

@@ -10,10 +10,13 @@
 //   void conv(const ConvShape&, const Scalar* x, const Scalar* weight, Scalar* y);
 //   void batch_norm_stats(const Scalar* x, int64_t batch, int64_t channels, int64_t spatial,
 //                         const Scalar* gamma, const Scalar* beta, BasicChannelAffine<Scalar>* out);
-//   void pointwise(const PointwiseShape&, const BasicPointwiseTerm<Scalar>*, int n, const BasicPointwiseOutputs<Scalar>&);
-//   void avg_pool2x2(const Scalar* x, int64_t batch, int64_t channels, int64_t height, int64_t width, Scalar* y);
+//   void pointwise(const PointwiseShape&, const BasicPointwiseTerm<Scalar>*, int n,
+//                  const BasicPointwiseOutputs<Scalar>&);
+//   void avg_pool2x2(const Scalar* x, int64_t batch, int64_t channels, int64_t height, int64_t width,
+//                    Scalar* y);
 //   void global_avg_pool(const Scalar* x, int64_t batch, int64_t channels, int64_t spatial, Scalar* y);
-//   void linear(const Scalar* x, int64_t batch, int64_t in, int64_t out, const Scalar* w, const Scalar* b, Scalar* y);
+//   void linear(const Scalar* x, int64_t batch, int64_t in, int64_t out, const Scalar* w, const Scalar* b,
+//               Scalar* y);
 #pragma once
 #include <array>
 #include <chrono>
@@ -65,7 +68,8 @@ class PlanRun {
     h.constant_agreement = plan_.constant_agreement;
     h.tensors = net_.hooked_tensors();
     h.units = net_.hooked_units();
-    for (const BitsGroup& g : plan_.groups) h.groups.push_back({g.multiplicity, g.units, g.words, ops_.bits() + g.base});
+    for (const BitsGroup& g : plan_.groups)
+      h.groups.push_back({g.multiplicity, g.units, g.words, ops_.bits() + g.base});
     return h;
   }
 
@@ -77,7 +81,8 @@ class PlanRun {
     switch (s.kind) {
       case StepKind::Conv: {
         const ConvShape shape = conv_shape(net_, n, batch_);
-        ops_.conv(shape, in, ops_.param(n.weight, shape.out_channels * shape.in_channels * shape.kernel * shape.kernel), out);
+        ops_.conv(shape, in, ops_.param(n.weight, shape.out_channels * shape.in_channels * shape.kernel * shape.kernel),
+                  out);
         return;
       }
       case StepKind::BatchNormStats:

@@ -124,7 +124,9 @@ class EpsilonScore final : public Score {
 
 }  // namespace
 
-std::unique_ptr<Score> make_epsilon_score(const ScoreOptions& options) { return std::make_unique<EpsilonScore>(options); }
+std::unique_ptr<Score> make_epsilon_score(const ScoreOptions& options) {
+  return std::make_unique<EpsilonScore>(options);
+}
 
 template double epsilon_cpu<float>(CpuExecutor<float>&, const Network&, const Tensor&);
 template double epsilon_cpu<double>(CpuExecutor<double>&, const Network&, const Tensor&);

@@ -28,8 +28,9 @@ class NaswotReducer final : public SignBitsReducer {
     k.zero(K, static_cast<size_t>(size) * sizeof(int64_t));
     for (const SignBitsGroup& g : bits.groups) k.accumulate_hamming(g, batch, K);
     k.flag_identical_samples(K, batch, k.workspace_as<int>(this, 1, slots) + slot);
-    k.kernel_to_double(K, size, bits.constant_agreement,
-                       k.workspace_as<double>(this, 2, slots * static_cast<size_t>(size)) + slot * static_cast<size_t>(size));
+    k.kernel_to_double(
+        K, size, bits.constant_agreement,
+        k.workspace_as<double>(this, 2, slots * static_cast<size_t>(size)) + slot * static_cast<size_t>(size));
     pending_.push_back(job);
     if (pending_.size() == slots) finish(k);
   }
@@ -74,8 +75,7 @@ class NaswotScore final : public Score {
     n.hooked_pass = n.main_batch = n.runs_networks = true;
     return n;
   }
-  std::unique_ptr<SignBitsReducer> make_reducer(std::vector<double>& values,
-                                                std::vector<TensorF64>& kernels) override {
+  std::unique_ptr<SignBitsReducer> make_reducer(std::vector<double>& values, std::vector<TensorF64>& kernels) override {
     return std::make_unique<NaswotReducer>(values, keep_kernel_ ? &kernels : nullptr);
   }
 

@@ -42,8 +42,8 @@ std::vector<std::string> parse_score_list(const std::string& text) {
     const auto& all = registered_scores();
     ZCNAS_REQUIRE(std::any_of(all.begin(), all.end(), [&](const ScoreRegistration& r) { return name == r.name; }),
                   "unknown score '{}' in '{}' (known: {})", name, text, known_score_names());
-    ZCNAS_REQUIRE(std::find(names.begin(), names.end(), name) == names.end(), "score '{}' is asked twice in '{}'",
-                  name, text);
+    ZCNAS_REQUIRE(std::find(names.begin(), names.end(), name) == names.end(), "score '{}' is asked twice in '{}'", name,
+                  text);
     names.push_back(name);
     start = comma + 1;
   }

@@ -43,10 +43,12 @@ inline ReferenceForward reference_forward(const Network& net, const ParamStore& 
                     for (int kx = 0; kx < n.kernel; ++kx) {
                       const int64_t iy = oy * n.stride - n.pad + ky, ix = ox * n.stride - n.pad + kx;
                       if (iy < 0 || iy >= s.height || ix < 0 || ix >= s.width) continue;
-                      acc += static_cast<double>(in(0)[static_cast<size_t>(((b * s.channels + ci) * s.height + iy) * s.width + ix)]) *
+                      acc += static_cast<double>(
+                                 in(0)[static_cast<size_t>(((b * s.channels + ci) * s.height + iy) * s.width + ix)]) *
                              w[((co * s.channels + ci) * n.kernel + ky) * n.kernel + kx];
                     }
-                y[static_cast<size_t>(((b * n.channels + co) * n.height + oy) * n.width + ox)] = static_cast<float>(acc);
+                y[static_cast<size_t>(((b * n.channels + co) * n.height + oy) * n.width + ox)] =
+                    static_cast<float>(acc);
               }
         break;
       }
@@ -117,7 +119,8 @@ inline ReferenceForward reference_forward(const Network& net, const ParamStore& 
         for (int64_t b = 0; b < B; ++b)
           for (int64_t o = 0; o < n.channels; ++o) {
             double acc = bias[o];
-            for (int64_t c = 0; c < cin; ++c) acc += static_cast<double>(w[o * cin + c]) * in(0)[static_cast<size_t>(b * cin + c)];
+            for (int64_t c = 0; c < cin; ++c)
+              acc += static_cast<double>(w[o * cin + c]) * in(0)[static_cast<size_t>(b * cin + c)];
             y[static_cast<size_t>(b * n.channels + o)] = static_cast<float>(acc);
           }
         break;

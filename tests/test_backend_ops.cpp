@@ -30,8 +30,8 @@ namespace {
 
 struct OpCase {
   std::string name;
-  StepKind kind;                       // the step kind the case exists for
-  std::function<Network()> build;      // hooks its op's output where it has sign bits
+  StepKind kind;                   // the step kind the case exists for
+  std::function<Network()> build;  // hooks its op's output where it has sign bits
   int64_t batch;
 };
 
@@ -51,14 +51,15 @@ std::vector<OpCase> op_cases() {
     for (int stride : {1, 2})
       for (int64_t hw : {5, 8}) {
         const int pad = k / 2;
-        cases.push_back({"conv k" + std::to_string(k) + " s" + std::to_string(stride) + " " + std::to_string(hw),
-                         StepKind::Conv,
-                         [=] { return one_op(3, hw, hw, [&](Network& n, int x) { return n.conv(x, 5, k, stride, pad, "w"); }); },
-                         7});
+        cases.push_back(
+            {"conv k" + std::to_string(k) + " s" + std::to_string(stride) + " " + std::to_string(hw), StepKind::Conv,
+             [=] { return one_op(3, hw, hw, [&](Network& n, int x) { return n.conv(x, 5, k, stride, pad, "w"); }); },
+             7});
       }
-  cases.push_back({"batch norm alone", StepKind::BatchNormStats,
-                   [] { return one_op(5, 6, 7, [](Network& n, int x) { return n.batch_norm(n.conv(x, 4, 3, 1, 1, "w"), "bn"); }); },
-                   9});
+  cases.push_back(
+      {"batch norm alone", StepKind::BatchNormStats,
+       [] { return one_op(5, 6, 7, [](Network& n, int x) { return n.batch_norm(n.conv(x, 4, 3, 1, 1, "w"), "bn"); }); },
+       9});
   cases.push_back({"fused add of batch norm, pooling and a plain term", StepKind::Pointwise,
                    [] {
                      return one_op(3, 9, 11, [](Network& n, int x) {
@@ -87,12 +88,11 @@ std::vector<OpCase> op_cases() {
                      });
                    },
                    4});
-  cases.push_back({"avg pool 2x2", StepKind::AvgPool2x2,
-                   [] { return one_op(3, 8, 6, [](Network& n, int x) { return n.avg_pool2x2(n.conv(x, 3, 1, 1, 0, "w")); }); },
-                   6});
+  cases.push_back(
+      {"avg pool 2x2", StepKind::AvgPool2x2,
+       [] { return one_op(3, 8, 6, [](Network& n, int x) { return n.avg_pool2x2(n.conv(x, 3, 1, 1, 0, "w")); }); }, 6});
   cases.push_back({"global avg pool and linear", StepKind::Linear,
-                   [] { return one_op(4, 3, 5, [](Network& n, int x) { return n.conv(x, 6, 3, 1, 1, "w"); }); },
-                   33});
+                   [] { return one_op(4, 3, 5, [](Network& n, int x) { return n.conv(x, 6, 3, 1, 1, "w"); }); }, 33});
   return cases;
 }
 
@@ -129,7 +129,8 @@ TEST(BackendOps, EveryStepKindHasACase) {
     const Network net = c.build();
     for (const Step& s : plan_forward(net, c.batch, true).steps) covered[static_cast<size_t>(s.kind)] = true;
   }
-  for (int k = 0; k < kStepKinds; ++k) EXPECT_TRUE(covered[static_cast<size_t>(k)]) << step_name(static_cast<StepKind>(k));
+  for (int k = 0; k < kStepKinds; ++k)
+    EXPECT_TRUE(covered[static_cast<size_t>(k)]) << step_name(static_cast<StepKind>(k));
 }
 
 TEST(BackendOps, CpuOpsMatchTheDefinition) {
@@ -162,8 +163,8 @@ TEST(BackendOps, EveryOtherDeviceMatchesTheCpu) {
     gpu.upload_params(net, params);
     cuda::DeviceBuffer<float> d_input;
     d_input.reserve_discard(input.data.size());
-    ZCNAS_CUDA_CHECK(cudaMemcpy(d_input.data(), input.data.data(), input.data.size() * sizeof(float),
-                                cudaMemcpyHostToDevice));
+    ZCNAS_CUDA_CHECK(
+        cudaMemcpy(d_input.data(), input.data.data(), input.data.size() * sizeof(float), cudaMemcpyHostToDevice));
     const Tensor gpu_out = gpu.download(gpu.forward(net, d_input.data(), c.batch, true));
     // The GPU's sign bits, counted on the host.
     const HookedSignBits& bits = gpu.hooked_sign_bits();

@@ -41,20 +41,6 @@ std::vector<T> to_host(const T* device, size_t count) {
   return host;
 }
 
-// Roughly standard-normal values with some exact zeros and negative zeros mixed in, so that "> 0" is tested
-// at its edge.
-template <typename T>
-std::vector<T> random_values(size_t count, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  std::vector<T> v(count);
-  for (size_t i = 0; i < count; ++i) {
-    const uint64_t r = rng() % 16;
-    v[i] = r == 0 ? T(0) : r == 1 ? -T(0) : static_cast<T>(normal(rng));
-  }
-  return v;
-}
-
 // Random packed codes [batch][words] with the bits past `units` zero (the packing contract).
 inline std::vector<uint64_t> random_bits(int64_t batch, int64_t words, int64_t units, uint64_t seed) {
   std::mt19937_64 rng(seed);

@@ -20,7 +20,6 @@ namespace zcnas {
 namespace {
 
 using test::random_bits;
-using test::random_values;
 using test::to_device;
 using test::to_host;
 

@@ -1,8 +1,10 @@
-// Device-side helpers shared by the kernels: warp-level sign-bit packing and block reductions.
-// Include from .cu files only.
+// Device-side helpers shared by the kernels: launch shapes, warp-level sign-bit packing and block reductions.
+// Included by the kernel headers (kernels/*_kernels.cuh), which nvcc and the SIMT emulator of the tests both
+// compile; like them, it holds no launch syntax and no library call.
 #pragma once
 #include <cuda_runtime.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace zcnas::cuda {
@@ -11,6 +13,27 @@ constexpr int kWarp = 32;
 constexpr unsigned kFullMask = 0xffffffffu;
 
 __host__ __device__ inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// The grid, block and dynamic shared memory of one launch. Each kernel header computes its kernels' shapes, so
+// the .cu launcher and the emulated tests launch exactly the same grid.
+struct LaunchShape {
+  dim3 grid{1, 1, 1};
+  dim3 block{1, 1, 1};
+  size_t shared_bytes = 0;
+};
+
+// One thread per item, `threads` per block.
+inline LaunchShape one_thread_per_item(int64_t items, int threads) {
+  return LaunchShape{dim3(static_cast<unsigned>(ceil_div(items, threads))), dim3(static_cast<unsigned>(threads)), 0};
+}
+
+// Dynamic shared memory as `T name[]`, sized by the launch. The emulator cannot give `extern __shared__` a
+// per-launch size, so it hands out the launch's buffer instead.
+#ifdef ZCNAS_SIMT_EMULATOR
+#define ZCNAS_DYNAMIC_SHARED(T, name) T* name = ::simt::dynamic_shared<T>()
+#else
+#define ZCNAS_DYNAMIC_SHARED(T, name) extern __shared__ T name[]
+#endif
 
 // One warp packs `span_words` (1..32) consecutive 64-bit words of one sample. Step k covers units
 // [64*first_word + 32k, +32): lane i tests unit +i, a ballot gathers the warp's 32 bits, and the half-word

@@ -49,11 +49,36 @@ TEST(HammingEmulated, PopcountKernelMatchesCpu) {
   }
 }
 
-TEST(HammingEmulated, WordsAreSplitAcrossBlocksForSmallBatches) {
-  const cuda::PopcountLaunch l = cuda::popcount_launch(31, 200);
-  EXPECT_EQ(l.shape.grid.x, 1u);
-  EXPECT_EQ(l.shape.grid.y, 4u);  // 200 words: 4 chunks of 64, one per split
-  EXPECT_EQ(l.words_per_split, 64);
+TEST(HammingEmulated, WordsAreSplitAcrossBlocksForSmallBatchesOnly) {
+  const cuda::PopcountLaunch small = cuda::popcount_launch(31, 200);
+  EXPECT_EQ(small.shape.grid.x, 1u);
+  EXPECT_EQ(small.shape.grid.y, 4u);  // 200 words: 4 chunks of 64, one per split
+  EXPECT_EQ(small.words_per_split, 64);
+  const cuda::PopcountLaunch large = cuda::popcount_launch(1000, 200);
+  EXPECT_EQ(large.shape.grid.x, 32u * 33u / 2u);
+  EXPECT_EQ(large.shape.grid.y, 1u);  // enough tile pairs: every block loops over all 4 chunks
+  EXPECT_EQ(large.words_per_split, 256);
+}
+
+// Large batches give each block several chunks, staged one after another through the same shared memory. Any
+// whole number of chunks per split is a valid launch, so small batches exercise that loop here.
+TEST(HammingEmulated, PopcountKernelLoopsOverSeveralChunksPerBlock) {
+  const HammingCase c{45, 64 * 64 * 5 + 17, 1, 2};  // 327 words: 5 full chunks and a partial one
+  const int64_t words = sign_words(c.units) + c.extra_words;
+  const auto bits = random_codes(c.batch, words, c.units, 21);
+  const auto K0 = random_values<int64_t>(static_cast<size_t>(c.batch * c.batch), -50, 50, 5);
+  const auto expected = cpu_hamming(bits, c, words, K0);
+  for (int64_t chunks_per_split : {2, 3, 6}) {
+    cuda::PopcountLaunch l = cuda::popcount_launch(c.batch, words);
+    l.words_per_split = chunks_per_split * cuda::kChunkWords;
+    l.shape.grid.y = static_cast<unsigned>(cuda::ceil_div(words, l.words_per_split));
+    for (const auto& schedule : kSchedules) {
+      std::vector<int64_t> K = K0;
+      simt::launch(l.shape, schedule, cuda::hamming_popcount_kernel, bits.data(), c.batch, words, c.units,
+                   c.multiplicity, l.tiles, l.words_per_split, K.data());
+      ASSERT_EQ(K, expected) << chunks_per_split << " chunks per split, " << simt::to_string(schedule);
+    }
+  }
 }
 
 // The int8 formulation's kernels around the GEMM: row popcounts, expansion to bytes, the combination.

@@ -2,6 +2,7 @@
 // executor calls cuDNN for the same op.
 #pragma once
 #include <cstdint>
+#include <tuple>
 #include <vector>
 
 namespace zcnas {
@@ -10,6 +11,12 @@ struct ConvShape {
   int64_t batch = 0, in_channels = 0, height = 0, width = 0;
   int64_t out_channels = 0, out_height = 0, out_width = 0;
   int kernel = 1, stride = 1, pad = 0;
+
+  auto tie() const {
+    return std::tie(batch, in_channels, height, width, out_channels, out_height, out_width, kernel, stride, pad);
+  }
+  bool operator==(const ConvShape& o) const { return tie() == o.tie(); }
+  bool operator<(const ConvShape& o) const { return tie() < o.tie(); }
 };
 
 // Per-thread im2col buffers, kept between calls so that a forward rarely allocates.

@@ -5,11 +5,14 @@
 #include "kernels/hamming.cuh"
 #include "kernels/hamming_kernels.cuh"
 #include "kernels/launch.cuh"
+#include "kernels/library_calls.hpp"
 #include "kernels/tensor_layout.hpp"
 
 namespace zcnas::cuda {
 
 namespace {
+
+cublasOperation_t cublas_op(BlasOp op) { return op == BlasOp::T ? CUBLAS_OP_T : CUBLAS_OP_N; }
 
 void check_hamming_args(const uint64_t* bits, int64_t batch, int64_t words, int64_t units, int64_t multiplicity,
                         const int64_t* K) {
@@ -38,11 +41,10 @@ void HammingInt8Gemm::accumulate(const uint64_t* bits, int64_t batch, int64_t wo
   if (batch == 0 || multiplicity == 0) return;
   check_hamming_args(bits, batch, words, units, multiplicity, K);
   ZCNAS_REQUIRE(units < (int64_t{1} << 31), "int8 Hamming GEMM: {} units overflow its int32 accumulator", units);
-  // Chunks of at most 1024 words (65,536 bytes per sample) keep the expanded codes at a few MB. Rows are
-  // padded to a multiple of 4, which the int8 GEMM kernels want; the padding rows only feed G entries that
-  // are never read.
-  const int64_t chunk_words = std::min<int64_t>(std::max<int64_t>(words, 1), 1024);
-  const int64_t rows = ceil_div(batch, 4) * 4;
+  // Chunk size and padded rows as kernels/library_calls.hpp lays them out for the GEMM.
+  const HammingGemmLayout layout = hamming_gemm_layout(batch, words);
+  const int64_t chunk_words = layout.chunk_words;
+  const int64_t rows = layout.rows;
   const size_t needed_codes = static_cast<size_t>(rows * chunk_words * 64);
   const size_t needed_gram = static_cast<size_t>(rows * rows);
   if (codes_.size() < needed_codes || gram_.size() < needed_gram || popcounts_.size() < static_cast<size_t>(batch)) {
@@ -62,12 +64,11 @@ void HammingInt8Gemm::accumulate(const uint64_t* bits, int64_t batch, int64_t wo
       const int64_t chunk = std::min(chunk_words, words - w0);
       ZCNAS_LAUNCH(expand_bits_kernel, expand_bits_launch(batch, chunk), stream_, bits, batch, words, w0, chunk,
                    codes_.data());
-      // G = codes^T codes in cuBLAS's column-major view: codes is [k = 64 * chunk] x [rows], lda = k ("TN").
-      const int32_t alpha = 1, beta = w0 == 0 ? 0 : 1;
-      const int k = static_cast<int>(64 * chunk), n = static_cast<int>(rows);
-      ZCNAS_CUDA_CHECK(cublasGemmEx(cublas_.get(), CUBLAS_OP_T, CUBLAS_OP_N, n, n, k, &alpha, codes_.data(), CUDA_R_8I,
-                                    k, codes_.data(), CUDA_R_8I, k, &beta, gram_.data(), CUDA_R_32I, n,
-                                    CUBLAS_COMPUTE_32I, CUBLAS_GEMM_DEFAULT));
+      // G (+)= codes^T codes; A and B are both the chunk's codes.
+      const GemmCall g = hamming_gram_gemm(layout, w0, chunk);
+      ZCNAS_CUDA_CHECK(cublasGemmEx(cublas_.get(), cublas_op(g.transa), cublas_op(g.transb), g.m, g.n, g.k, &g.alpha,
+                                    codes_.data(), CUDA_R_8I, g.lda, codes_.data(), CUDA_R_8I, g.ldb, &g.beta,
+                                    gram_.data(), CUDA_R_32I, g.ldc, CUBLAS_COMPUTE_32I, CUBLAS_GEMM_DEFAULT));
     }
   }
   ZCNAS_LAUNCH(combine_gram_kernel, pairwise_launch(batch), stream_, gram_.data(), rows, popcounts_.data(), batch,

@@ -4,10 +4,15 @@
 
 #include "core/cuda_check.hpp"
 #include "kernels/device_utils.cuh"
+#include "kernels/library_calls.hpp"
 #include "kernels/logdet.cuh"
 
 namespace zcnas::cuda {
 namespace {
+
+cublasFillMode_t cublas_fill(BlasFill fill) {
+  return fill == BlasFill::Lower ? CUBLAS_FILL_MODE_LOWER : CUBLAS_FILL_MODE_UPPER;
+}
 
 // pointers[m] = base + m * n * n: the array-of-matrices form that potrfBatched takes.
 __global__ void matrix_pointers_kernel(double* base, int64_t n, int64_t count, double** pointers) {
@@ -45,10 +50,10 @@ void BatchedLogAbsDet::compute(const double* K, int64_t n, int64_t count, double
     for (int64_t m = 0; m < count; ++m) scores[m] = 0.0;  // the empty product
     return;
   }
-  const auto ni = static_cast<int>(n), ci = static_cast<int>(count);
+  const PotrfBatchedCall potrf = logdet_potrf_batched(n, count);
   const size_t cm = static_cast<size_t>(count);
   // compute() ends synchronised, so no earlier work still uses these buffers when they grow.
-  work_.reserve_discard(cm * static_cast<size_t>(n * n));
+  work_.reserve_discard(cm * static_cast<size_t>(potrf.stride));
   pointers_.reserve_discard(cm);
   info_.reserve_discard(cm);
   device_scores_.reserve_discard(cm);
@@ -60,8 +65,8 @@ void BatchedLogAbsDet::compute(const double* K, int64_t n, int64_t count, double
   ZCNAS_CUDA_CHECK_LAUNCH(matrix_pointers_kernel);
   ZCNAS_CUDA_CHECK(cudaMemcpyAsync(work_.data(), K, cm * static_cast<size_t>(n * n) * sizeof(double),
                                    cudaMemcpyDeviceToDevice, stream_));
-  ZCNAS_CUDA_CHECK(
-      cusolverDnDpotrfBatched(cusolver_.get(), CUBLAS_FILL_MODE_LOWER, ni, pointers_.data(), ni, info_.data(), ci));
+  ZCNAS_CUDA_CHECK(cusolverDnDpotrfBatched(cusolver_.get(), cublas_fill(potrf.uplo), potrf.n, pointers_.data(),
+                                           potrf.lda, info_.data(), potrf.batch));
   log_diagonal_kernel<<<static_cast<unsigned>(count), 128, 0, stream_>>>(work_.data(), n, info_.data(), true,
                                                                          device_scores_.data());
   ZCNAS_CUDA_CHECK_LAUNCH(log_diagonal_kernel);
@@ -74,14 +79,15 @@ void BatchedLogAbsDet::compute(const double* K, int64_t n, int64_t count, double
     scores[m] = host_scores_[static_cast<size_t>(m)];
     if (host_info_[static_cast<size_t>(m)] == 0) continue;
     // Not positive definite in floating point: LU with partial pivoting of the original matrix, in slot 0.
+    const GetrfCall lu = logdet_getrf(n);
     int lwork = 0;
-    ZCNAS_CUDA_CHECK(cusolverDnDgetrf_bufferSize(cusolver_.get(), ni, ni, work_.data(), ni, &lwork));
+    ZCNAS_CUDA_CHECK(cusolverDnDgetrf_bufferSize(cusolver_.get(), lu.m, lu.n, work_.data(), lu.lda, &lwork));
     lu_workspace_.reserve_discard(static_cast<size_t>(lwork > 0 ? lwork : 1));
-    pivots_.reserve_discard(static_cast<size_t>(n));
+    pivots_.reserve_discard(static_cast<size_t>(lu.pivots));
     ZCNAS_CUDA_CHECK(cudaMemcpyAsync(work_.data(), K + m * n * n, static_cast<size_t>(n * n) * sizeof(double),
                                      cudaMemcpyDeviceToDevice, stream_));
-    ZCNAS_CUDA_CHECK(cusolverDnDgetrf(cusolver_.get(), ni, ni, work_.data(), ni, lu_workspace_.data(), pivots_.data(),
-                                      info_.data()));
+    ZCNAS_CUDA_CHECK(cusolverDnDgetrf(cusolver_.get(), lu.m, lu.n, work_.data(), lu.lda, lu_workspace_.data(),
+                                      pivots_.data(), info_.data()));
     log_diagonal_kernel<<<1, 128, 0, stream_>>>(work_.data(), n, info_.data(), false, device_scores_.data());
     ZCNAS_CUDA_CHECK_LAUNCH(log_diagonal_kernel);
     ZCNAS_CUDA_CHECK(

@@ -13,38 +13,33 @@
 #include "kernels/pool.cuh"
 #include "kernels/tensor_layout.hpp"
 #include "nn/cuda_executor.hpp"
+#include "nn/cudnn_descriptors.hpp"
 #include "nn/forward_plan.hpp"
 #include "nn/plan_executor.hpp"
 
 namespace zcnas {
 namespace {
 
+using cuda::ConvDescriptors;
 using cuda::DeviceBuffer;
 
 // ---------------------------------------------------------------------------------------------------------
 // Convolutions: descriptors per shape (per executor), algorithm per shape and options (per device).
 
 struct ConvKey {
-  int64_t batch = 0, in_channels = 0, height = 0, width = 0, out_channels = 0;
-  int kernel = 0, stride = 0, pad = 0;
+  ConvShape shape;
   ConvMath math = ConvMath::Fp32;
   bool transform = false;
   size_t workspace_limit = 0;
 
-  auto tie() const {
-    return std::tie(batch, in_channels, height, width, out_channels, kernel, stride, pad, math, transform,
-                    workspace_limit);
-  }
+  auto tie() const { return std::tuple_cat(shape.tie(), std::tie(math, transform, workspace_limit)); }
   bool operator==(const ConvKey& o) const { return tie() == o.tie(); }
 };
 
 struct ConvKeyHash {
   size_t operator()(const ConvKey& k) const {
     uint64_t h = 0;
-    for (int64_t v :
-         {k.batch, k.in_channels, k.height, k.width, k.out_channels, int64_t{k.kernel}, int64_t{k.stride},
-          int64_t{k.pad}, static_cast<int64_t>(k.math), int64_t{k.transform}, static_cast<int64_t>(k.workspace_limit)})
-      h = mix64(h ^ static_cast<uint64_t>(v));
+    std::apply([&h](const auto&... v) { ((h = mix64(h ^ static_cast<uint64_t>(v))), ...); }, k.tie());
     return static_cast<size_t>(h);
   }
 };
@@ -53,45 +48,6 @@ struct ConvChoice {
   cudnnConvolutionFwdAlgo_t algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
   cudnnMathType_t math = CUDNN_FMA_MATH;
   size_t workspace = 0;
-};
-
-// The legacy cuDNN descriptors of one convolution shape, destroyed with the object.
-struct ConvDescriptors {
-  cudnnTensorDescriptor_t x = nullptr, y = nullptr;
-  cudnnFilterDescriptor_t w = nullptr;
-  cudnnConvolutionDescriptor_t conv = nullptr;
-
-  ConvDescriptors() = default;
-  ConvDescriptors(const ConvDescriptors&) = delete;
-  ConvDescriptors& operator=(const ConvDescriptors&) = delete;
-  ~ConvDescriptors() {
-    if (x) cudnnDestroyTensorDescriptor(x);
-    if (y) cudnnDestroyTensorDescriptor(y);
-    if (w) cudnnDestroyFilterDescriptor(w);
-    if (conv) cudnnDestroyConvolutionDescriptor(conv);
-  }
-
-  void init(const ConvKey& k) {
-    const int out_hw[2] = {static_cast<int>((k.height + 2 * k.pad - k.kernel) / k.stride + 1),
-                           static_cast<int>((k.width + 2 * k.pad - k.kernel) / k.stride + 1)};
-    ZCNAS_CUDA_CHECK(cudnnCreateTensorDescriptor(&x));
-    ZCNAS_CUDA_CHECK(cudnnCreateTensorDescriptor(&y));
-    ZCNAS_CUDA_CHECK(cudnnCreateFilterDescriptor(&w));
-    ZCNAS_CUDA_CHECK(cudnnCreateConvolutionDescriptor(&conv));
-    ZCNAS_CUDA_CHECK(cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, static_cast<int>(k.batch),
-                                                static_cast<int>(k.in_channels), static_cast<int>(k.height),
-                                                static_cast<int>(k.width)));
-    ZCNAS_CUDA_CHECK(cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, static_cast<int>(k.batch),
-                                                static_cast<int>(k.out_channels), out_hw[0], out_hw[1]));
-    ZCNAS_CUDA_CHECK(cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
-                                                static_cast<int>(k.out_channels), static_cast<int>(k.in_channels),
-                                                k.kernel, k.kernel));
-    // PyTorch's convolution is a cross-correlation.
-    ZCNAS_CUDA_CHECK(cudnnSetConvolution2dDescriptor(conv, k.pad, k.pad, k.stride, k.stride, 1, 1,
-                                                     CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
-    ZCNAS_CUDA_CHECK(
-        cudnnSetConvolutionMathType(conv, k.math == ConvMath::Fp32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH));
-  }
 };
 
 bool is_transform(cudnnConvolutionFwdAlgo_t a) {
@@ -215,21 +171,14 @@ struct CudaExecutor::Impl {
 
   ConvPlan& conv_plan(const ConvShape& shape) {
     ConvKey key;
-    key.batch = shape.batch;
-    key.in_channels = shape.in_channels;
-    key.height = shape.height;
-    key.width = shape.width;
-    key.out_channels = shape.out_channels;
-    key.kernel = shape.kernel;
-    key.stride = shape.stride;
-    key.pad = shape.pad;
+    key.shape = shape;
     key.math = options.math;
     key.transform = options.transform_convolutions;
     key.workspace_limit = options.conv_workspace_limit;
     auto it = convs.find(key);
     if (it != convs.end()) return *it->second;
     auto plan_ptr = std::make_unique<ConvPlan>();
-    plan_ptr->desc.init(key);
+    plan_ptr->desc.init(key.shape, key.math);
     plan_ptr->choice = algorithms.get(key, cudnn.get(), plan_ptr->desc);
     ZCNAS_CUDA_CHECK(cudnnSetConvolutionMathType(plan_ptr->desc.conv, plan_ptr->choice.math));
     return *convs.emplace(key, std::move(plan_ptr)).first->second;

@@ -1,122 +1,24 @@
-// The cuBLAS and cuSOLVER calls of the CUDA kernels, run on the CPU with exactly their arguments
-// (kernels/library_calls.hpp): a plain column-major GEMM stands in for cublasGemmEx and LAPACK for cuSOLVER, on
-// buffers laid out as the device lays them out. The results must equal the CPU ops, so a wrong transpose, leading
-// dimension, stride or beta in the argument builders fails here without a GPU.
+// The cuBLAS and cuSOLVER calls of the CUDA kernels (kernels/library_calls.hpp): the properties the libraries
+// require of their arguments, and LAPACK standing in for cuSOLVER on exactly those arguments, on buffers laid out
+// as the device lays them out. The results must equal the CPU ops, so a wrong leading dimension, stride or fill
+// mode fails here without a GPU. The GEMM of the int8 Hamming path runs with the emulated kernels around it
+// (tests/emulated/test_hamming_emulated.cpp).
 #include <gtest/gtest.h>
 #include <lapacke.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "kernels/hamming.hpp"
 #include "kernels/library_calls.hpp"
 #include "kernels/logdet.hpp"
-#include "kernels/tensor_layout.hpp"
 #include "test_support.hpp"
 
 namespace zcnas {
 namespace {
-
-// C = alpha op(A) op(B) + beta C, column-major, int8 in and int32 accumulation as CUBLAS_COMPUTE_32I. Leading
-// dimensions that BLAS rejects and reads or writes outside the buffers throw.
-void gemm_int8(const GemmCall& g, const std::vector<int8_t>& A, const std::vector<int8_t>& B, std::vector<int32_t>& C) {
-  const int a_rows = g.transa == BlasOp::N ? g.m : g.k, b_rows = g.transb == BlasOp::N ? g.k : g.n;
-  ZCNAS_REQUIRE(g.m >= 0 && g.n >= 0 && g.k >= 0, "GEMM: m={} n={} k={}", g.m, g.n, g.k);
-  ZCNAS_REQUIRE(g.lda >= std::max(1, a_rows), "GEMM: lda = {} < {}", g.lda, a_rows);
-  ZCNAS_REQUIRE(g.ldb >= std::max(1, b_rows), "GEMM: ldb = {} < {}", g.ldb, b_rows);
-  ZCNAS_REQUIRE(g.ldc >= std::max(1, g.m), "GEMM: ldc = {} < {}", g.ldc, g.m);
-  const auto at = [](BlasOp op, int ld, int row, int col) {  // element (row, col) of op(X)
-    return static_cast<size_t>(op == BlasOp::N ? row + static_cast<int64_t>(col) * ld
-                                               : col + static_cast<int64_t>(row) * ld);
-  };
-  for (int j = 0; j < g.n; ++j)
-    for (int i = 0; i < g.m; ++i) {
-      int32_t sum = 0;
-      for (int p = 0; p < g.k; ++p)
-        sum += int32_t{A.at(at(g.transa, g.lda, i, p))} * int32_t{B.at(at(g.transb, g.ldb, p, j))};
-      int32_t& c = C.at(static_cast<size_t>(i + static_cast<int64_t>(j) * g.ldc));
-      c = g.alpha * sum + g.beta * c;
-    }
-}
-
-std::vector<uint64_t> random_bits(int64_t batch, int64_t units, uint32_t seed) {
-  const int64_t words = sign_words(units);
-  std::mt19937_64 rng(seed);
-  std::vector<uint64_t> bits(static_cast<size_t>(batch * words));
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t w = 0; w < words; ++w) {
-      const int64_t valid = std::min<int64_t>(64, units - 64 * w);  // zero past `units`
-      bits[static_cast<size_t>(b * words + w)] = valid == 64 ? rng() : rng() & ((uint64_t{1} << valid) - 1);
-    }
-  return bits;
-}
-
-// HammingInt8Gemm::accumulate as the device runs it, the GEMM replaced by gemm_int8 on the same arguments. The
-// buffers start with garbage, as reused device buffers may: padding rows and a first chunk's old G must not
-// reach K.
-void accumulate_hamming_by_gemm(const std::vector<uint64_t>& bits, int64_t batch, int64_t words, int64_t units,
-                                int64_t multiplicity, std::vector<int64_t>& K) {
-  const HammingGemmLayout layout = hamming_gemm_layout(batch, words);
-  std::vector<int8_t> codes(static_cast<size_t>(layout.rows * layout.chunk_words * 64), 1);
-  std::vector<int32_t> gram(static_cast<size_t>(layout.rows * layout.rows), 0x5a5a5a5a);
-  std::vector<int64_t> popcounts(static_cast<size_t>(batch), 0);
-  if (words == 0) std::fill(gram.begin(), gram.end(), 0);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t w = 0; w < words; ++w)
-      popcounts[static_cast<size_t>(b)] += __builtin_popcountll(bits[static_cast<size_t>(b * words + w)]);
-  for (int64_t w0 = 0; w0 < words; w0 += layout.chunk_words) {
-    const int64_t chunk = std::min(layout.chunk_words, words - w0);
-    for (int64_t b = 0; b < batch; ++b)  // expand_bits_kernel: codes[b][64 * (w - w0) + k] = bit k of word w
-      for (int64_t w = 0; w < chunk; ++w)
-        for (int k = 0; k < 64; ++k)
-          codes[static_cast<size_t>((b * chunk + w) * 64 + k)] =
-              static_cast<int8_t>((bits[static_cast<size_t>(b * words + w0 + w)] >> k) & 1);
-    gemm_int8(hamming_gram_gemm(layout, w0, chunk), codes, codes, gram);
-  }
-  // combine_gram_kernel reads G with leading dimension `rows`.
-  for (int64_t i = 0; i < batch; ++i)
-    for (int64_t j = 0; j < batch; ++j)
-      K[static_cast<size_t>(i * batch + j)] +=
-          multiplicity * (units - popcounts[static_cast<size_t>(i)] - popcounts[static_cast<size_t>(j)] +
-                          2 * int64_t{gram.at(static_cast<size_t>(i + j * layout.rows))});
-}
-
-struct HammingCase {
-  int64_t batch, units, multiplicity;
-};
-
-std::string case_name(const HammingCase& c) {
-  return "batch" + std::to_string(c.batch) + "_units" + std::to_string(c.units) + "_m" + std::to_string(c.multiplicity);
-}
-void PrintTo(const HammingCase& c, std::ostream* os) { *os << case_name(c); }
-
-class HammingGemmCall : public ::testing::TestWithParam<HammingCase> {};
-
-TEST_P(HammingGemmCall, EqualsTheCpuKernel) {
-  const auto [batch, units, multiplicity] = GetParam();
-  const int64_t words = sign_words(units);
-  const auto bits = random_bits(batch, units, static_cast<uint32_t>(batch * 131 + units));
-  std::vector<int64_t> start(static_cast<size_t>(batch * batch));
-  std::mt19937 rng(7);
-  for (auto& v : start) v = static_cast<int64_t>(rng() % 1000);  // both paths add to K
-  std::vector<int64_t> expected = start, got = start;
-  accumulate_hamming_cpu(bits.data(), batch, words, units, multiplicity, expected.data());
-  accumulate_hamming_by_gemm(bits, batch, words, units, multiplicity, got);
-  EXPECT_EQ(got, expected);
-}
-
-// Batches off and on multiples of 4, one word or several, and 2,100 words: chunks of 1024, 1024 and 52 words
-// that accumulate through beta.
-INSTANTIATE_TEST_SUITE_P(Shapes, HammingGemmCall,
-                         ::testing::Values(HammingCase{1, 50, 1}, HammingCase{5, 64, 2}, HammingCase{8, 130, 1},
-                                           HammingCase{37, 1000, 3}, HammingCase{6, 2100 * 64 - 17, 2},
-                                           HammingCase{4, 0, 1}),
-                         [](const auto& info) { return case_name(info.param); });
 
 TEST(HammingGemmCall, SuitsTheInt8Kernels) {
   // cuBLAS's int8 GEMM with int32 results wants the sizes and leading dimensions in multiples of 4.

@@ -6,7 +6,7 @@
 
 #include "kernels/tensor_layout.hpp"
 
-namespace zcnas::testing {
+namespace zcnas::test {
 
 // [batch][words] sign codes with random bits below `units` and zero padding past it, as the kernels require.
 inline std::vector<uint64_t> random_codes(int64_t batch, int64_t words, int64_t units, uint64_t seed) {
@@ -35,4 +35,4 @@ std::vector<T> random_values(size_t n, T lo, T hi, uint64_t seed) {
   return v;
 }
 
-}  // namespace zcnas::testing
+}  // namespace zcnas::test

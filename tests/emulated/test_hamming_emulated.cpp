@@ -6,16 +6,18 @@
 #include <algorithm>
 #include <vector>
 
+#include "cpu_library_calls.hpp"
 #include "emulated/emulated_support.hpp"
 #include "kernels/hamming.hpp"
 #include "kernels/hamming_kernels.cuh"
+#include "kernels/library_calls.hpp"
 
 namespace zcnas {
 namespace {
 
 using simt::kSchedules;
-using testing::random_codes;
-using testing::random_values;
+using test::random_codes;
+using test::random_values;
 
 struct HammingCase {
   int64_t batch, units, extra_words, multiplicity;
@@ -81,47 +83,57 @@ TEST(HammingEmulated, PopcountKernelLoopsOverSeveralChunksPerBlock) {
   }
 }
 
-// The int8 formulation's kernels around the GEMM: row popcounts, expansion to bytes, the combination.
-TEST(HammingEmulated, Int8KernelsMatchCpu) {
-  for (const HammingCase& c : kCases) {
-    if (c.units == 0) continue;
+// HammingInt8Gemm::accumulate as the device runs it: the row popcounts, then per chunk of words the expansion to
+// bytes and the GEMM (a CPU stand-in on exactly the cuBLAS arguments of kernels/library_calls.hpp), then the
+// combination. The buffers start with garbage, as reused device buffers may: padding rows and a first chunk's
+// old G must not reach K.
+std::vector<int64_t> accumulate_by_int8_gemm(const std::vector<uint64_t>& bits, const HammingCase& c, int64_t words,
+                                             std::vector<int64_t> K, const simt::Schedule& schedule) {
+  const HammingGemmLayout layout = hamming_gemm_layout(c.batch, words);
+  std::vector<int8_t> codes(static_cast<size_t>(layout.rows * layout.chunk_words * 64), 1);
+  std::vector<int32_t> gram(static_cast<size_t>(layout.rows * layout.rows), 0x5a5a5a5a);
+  std::vector<int64_t> popcounts(static_cast<size_t>(c.batch), -1);
+  simt::launch(cuda::row_popcount_launch(c.batch), schedule, cuda::row_popcount_kernel, bits.data(), words,
+               popcounts.data());
+  for (int64_t w0 = 0; w0 < words; w0 += layout.chunk_words) {
+    const int64_t chunk = std::min(layout.chunk_words, words - w0);
+    simt::launch(cuda::expand_bits_launch(c.batch, chunk), schedule, cuda::expand_bits_kernel, bits.data(), c.batch,
+                 words, w0, chunk, codes.data());
+    test::gemm_int8(hamming_gram_gemm(layout, w0, chunk), codes, codes, gram);
+  }
+  simt::launch(cuda::pairwise_launch(c.batch), schedule, cuda::combine_gram_kernel, gram.data(), layout.rows,
+               popcounts.data(), c.batch, c.units, c.multiplicity, K.data());
+  return K;
+}
+
+TEST(HammingEmulated, Int8GemmPathMatchesCpu) {
+  std::vector<HammingCase> cases(std::begin(kCases), std::end(kCases));
+  cases.push_back({6, 2100 * 64 - 17, 0, 2});  // 2,100 words: chunks of 1024, 1024 and 52 accumulate through beta
+  for (const HammingCase& c : cases) {
+    if (c.units == 0) continue;  // the launcher clears G and the popcounts instead of launching
     const int64_t words = sign_words(c.units) + c.extra_words;
     const auto bits = random_codes(c.batch, words, c.units, 5 + static_cast<uint64_t>(c.batch));
     const auto K0 = random_values<int64_t>(static_cast<size_t>(c.batch * c.batch), -50, 50, 4);
     const auto expected = cpu_hamming(bits, c, words, K0);
-    for (const auto& schedule : kSchedules) {
-      SCOPED_TRACE("batch " + std::to_string(c.batch) + " units " + std::to_string(c.units) + " " +
-                   simt::to_string(schedule));
-      std::vector<int64_t> popcounts(static_cast<size_t>(c.batch), -1);
-      simt::launch(cuda::row_popcount_launch(c.batch), schedule, cuda::row_popcount_kernel, bits.data(), words,
-                   popcounts.data());
-      std::vector<int8_t> codes(static_cast<size_t>(c.batch * words * 64), 7);
-      simt::launch(cuda::expand_bits_launch(c.batch, words), schedule, cuda::expand_bits_kernel, bits.data(), c.batch,
-                   words, int64_t{0}, words, codes.data());
-      for (int64_t b = 0; b < c.batch; ++b) {
-        int64_t ones = 0;
-        for (int64_t u = 0; u < 64 * words; ++u) {
-          const uint64_t bit = (bits[static_cast<size_t>(b * words + u / 64)] >> (u % 64)) & 1u;
-          ASSERT_EQ(codes[static_cast<size_t>(b * words * 64 + u)], static_cast<int8_t>(bit)) << b << "," << u;
-          ones += static_cast<int64_t>(bit);
-        }
-        ASSERT_EQ(popcounts[static_cast<size_t>(b)], ones) << b;
-      }
-      // G = codes . codes^T, column-major with a padded leading dimension, as the library leaves it.
-      const int64_t ld = c.batch + 3, k = 64 * words;
-      std::vector<int32_t> gram(static_cast<size_t>(ld * c.batch), -1);
-      for (int64_t i = 0; i < c.batch; ++i)
-        for (int64_t j = 0; j < c.batch; ++j) {
-          int32_t dot = 0;
-          for (int64_t u = 0; u < k; ++u)
-            dot += codes[static_cast<size_t>(i * k + u)] * codes[static_cast<size_t>(j * k + u)];
-          gram[static_cast<size_t>(i + j * ld)] = dot;
-        }
-      std::vector<int64_t> K = K0;
-      simt::launch(cuda::pairwise_launch(c.batch), schedule, cuda::combine_gram_kernel, gram.data(), ld,
-                   popcounts.data(), c.batch, c.units, c.multiplicity, K.data());
-      ASSERT_EQ(K, expected);
-    }
+    for (const auto& schedule : kSchedules)
+      ASSERT_EQ(accumulate_by_int8_gemm(bits, c, words, K0, schedule), expected)
+          << "batch " << c.batch << " units " << c.units << " " << simt::to_string(schedule);
+  }
+}
+
+TEST(HammingEmulated, ExpansionWritesOneByteWithEachBit) {
+  const int64_t batch = 3, words = 5;
+  const auto bits = random_codes(batch, words, 64 * words - 9, 8);
+  for (const auto& schedule : kSchedules) {
+    std::vector<int8_t> codes(static_cast<size_t>(batch * words * 64), 7);
+    simt::launch(cuda::expand_bits_launch(batch, words - 1), schedule, cuda::expand_bits_kernel, bits.data(), batch,
+                 words, int64_t{1}, words - 1, codes.data());  // the chunk of words 1..4
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t u = 0; u < 64 * (words - 1); ++u)
+        ASSERT_EQ(codes[static_cast<size_t>(b * (words - 1) * 64 + u)],
+                  static_cast<int8_t>((bits[static_cast<size_t>(b * words + 1 + u / 64)] >> (u % 64)) & 1u))
+            << b << "," << u;
+    for (size_t i = static_cast<size_t>(batch * (words - 1) * 64); i < codes.size(); ++i) ASSERT_EQ(codes[i], 7);
   }
 }
 

@@ -1,5 +1,5 @@
 // The per-run steps of random search, REA and AREA, written once for the CPU twin (evolution.cpp) and the
-// CUDA kernels (evolution_cuda.cu), so that both make the same draws and the same choices. Every random
+// CUDA kernels (evolution_kernels.cuh), so that both make the same draws and the same choices. Every random
 // number is counter_random_u64(seed, stream key + run, counter) with a counter fixed by the step, never by
 // the order in which runs or threads execute. No CUDA header here: ZCNAS_HOST_DEVICE marks the functions.
 #pragma once

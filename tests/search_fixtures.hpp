@@ -13,6 +13,7 @@
 
 #include "core/random.hpp"
 #include "io/score_table.hpp"
+#include "search/evolution.hpp"
 #include "spaces/nb201/nb201.hpp"
 #include "spaces/space.hpp"
 
@@ -22,6 +23,19 @@ namespace zcnas::test {
 inline const SearchSpace& nb201_space() {
   static const std::unique_ptr<SearchSpace> space = make_space("nb201");
   return *space;
+}
+
+// Two searches' runs are the same: winners, scores (NaN equal to NaN), populations and histories.
+inline void expect_same_runs(const std::vector<SearchRun>& expected, const std::vector<SearchRun>& got) {
+  ASSERT_EQ(expected.size(), got.size());
+  for (size_t r = 0; r < expected.size(); ++r) {
+    EXPECT_EQ(expected[r].run, got[r].run);
+    EXPECT_EQ(expected[r].winner, got[r].winner) << "run " << r;
+    EXPECT_TRUE(expected[r].score == got[r].score || (std::isnan(expected[r].score) && std::isnan(got[r].score)))
+        << "run " << r;
+    EXPECT_EQ(expected[r].population, got[r].population) << "run " << r;
+    EXPECT_EQ(expected[r].history, got[r].history) << "run " << r;
+  }
 }
 
 // A fresh folder under the system's temporary folder, removed with its contents.

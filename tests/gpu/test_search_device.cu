@@ -34,17 +34,6 @@ ScoreTable synthetic_table(int64_t step) {
   return t;
 }
 
-void expect_same(const std::vector<SearchRun>& cpu, const std::vector<SearchRun>& gpu) {
-  ASSERT_EQ(cpu.size(), gpu.size());
-  for (size_t r = 0; r < cpu.size(); ++r) {
-    EXPECT_EQ(cpu[r].run, gpu[r].run);
-    EXPECT_EQ(cpu[r].winner, gpu[r].winner) << "run " << r;
-    EXPECT_TRUE(cpu[r].score == gpu[r].score || (std::isnan(cpu[r].score) && std::isnan(gpu[r].score))) << "run " << r;
-    EXPECT_EQ(cpu[r].population, gpu[r].population) << "run " << r;
-    EXPECT_EQ(cpu[r].history, gpu[r].history) << "run " << r;
-  }
-}
-
 SearchConfig make_config(SearchAlgorithm a) {
   SearchConfig c;
   c.algorithm = a;
@@ -66,7 +55,7 @@ TEST_P(DeviceSearch, TableFitnessMatchesTheCpuTwin) {
     const SearchConfig c = make_config(GetParam());
     for (int64_t runs : {1, 129}) {
       SCOPED_TRACE("step " + std::to_string(step) + ", runs " + std::to_string(runs));
-      expect_same(search_cpu(test::nb201_space(), fitness, c, runs, 7),
+      test::expect_same_runs(search_cpu(test::nb201_space(), fitness, c, runs, 7),
                   search_device(test::nb201_space(), fitness, c, runs, 7));
     }
   }
@@ -82,7 +71,7 @@ TEST_P(DeviceSearch, LiveFitnessMatchesTheCpuTwin) {
   auto cpu_fitness = make_live(), gpu_fitness = make_live();
   SearchConfig c = make_config(GetParam());
   c.cycles = 40;
-  expect_same(search_cpu(test::nb201_space(), cpu_fitness, c, 37),
+  test::expect_same_runs(search_cpu(test::nb201_space(), cpu_fitness, c, 37),
               search_device(test::nb201_space(), gpu_fitness, c, 37));
   EXPECT_EQ(cpu_fitness.evaluations(), gpu_fitness.evaluations());
 }

@@ -51,7 +51,8 @@ class DeviceBuffer {
   }
 
   void reset() noexcept {
-    if (data_) cudaFree(data_);  // cannot throw from a destructor; a failed free leaks nothing we can recover
+    // cannot throw from a destructor; a failed free leaks nothing we can recover
+    if (data_) cudaFree(static_cast<void*>(data_));
     data_ = nullptr;
     size_ = 0;
   }

@@ -123,6 +123,7 @@ class CudaBackend final : public Backend {
     std::atomic<bool> failed{false};
     const size_t used = std::min(lanes_.size(), jobs.size());
     std::vector<std::unique_ptr<SignBitsReducer>> reducers;
+    reducers.reserve(used);
     for (size_t l = 0; l < used; ++l) reducers.push_back(make_reducer());
     std::vector<std::exception_ptr> errors(used);
     auto work = [&](size_t l) {

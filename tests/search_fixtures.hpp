@@ -97,6 +97,8 @@ inline void write_score_table(const std::string& path, TableFormat format, const
 inline int run_command(const std::string& command, std::string* out) {
   TempDir dir;
   const std::string log = dir.file("out.txt");
+  // The commands are the tests' own (the CLI under test), never input from outside.
+  // NOLINTNEXTLINE(bugprone-command-processor)
   const int status = std::system((command + " >'" + log + "' 2>&1").c_str());
   std::ifstream in(log);
   out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

@@ -61,6 +61,7 @@ inline std::vector<NaswotResult> naswot_on(Backend& backend, const std::vector<N
   options.keep_kernel = keep_kernel;
   const auto scored = ScoreSet({"naswot"}, options).score(jobs, backend, {&input, nullptr});
   std::vector<NaswotResult> out;
+  out.reserve(jobs.size());
   for (size_t j = 0; j < jobs.size(); ++j)
     out.push_back({scored[j].values[0], scored[j].kernel, jobs[j].net->hooked_tensors(), jobs[j].net->hooked_units()});
   return out;

@@ -3,37 +3,16 @@
 #include <limits>
 
 #include "core/cuda_check.hpp"
-#include "kernels/device_utils.cuh"
+#include "kernels/launch.cuh"
 #include "kernels/library_calls.hpp"
 #include "kernels/logdet.cuh"
+#include "kernels/logdet_kernels.cuh"
 
 namespace zcnas::cuda {
 namespace {
 
 cublasFillMode_t cublas_fill(BlasFill fill) {
   return fill == BlasFill::Lower ? CUBLAS_FILL_MODE_LOWER : CUBLAS_FILL_MODE_UPPER;
-}
-
-// pointers[m] = base + m * n * n: the array-of-matrices form that potrfBatched takes.
-__global__ void matrix_pointers_kernel(double* base, int64_t n, int64_t count, double** pointers) {
-  const int64_t m = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (m < count) pointers[m] = base + m * n * n;
-}
-
-// One block per matrix. Cholesky factors: score = 2 * sum log L_ii; LU factors: sum log |U_ii|.
-// A failed Cholesky leaves NaN for the host to redo by LU; a failed LU (an exact zero pivot) means singular.
-__global__ void log_diagonal_kernel(const double* __restrict__ factors, int64_t n, const int* __restrict__ info,
-                                    bool cholesky, double* __restrict__ scores) {
-  const int64_t m = blockIdx.x;
-  if (info[m] != 0) {
-    if (threadIdx.x == 0) scores[m] = cholesky ? nan("") : -INFINITY;
-    return;
-  }
-  const double* a = factors + m * n * n;
-  double sum = 0.0;
-  for (int64_t i = threadIdx.x; i < n; i += blockDim.x) sum += log(fabs(a[i * n + i]));
-  sum = block_sum(sum);
-  if (threadIdx.x == 0) scores[m] = cholesky ? 2.0 * sum : sum;
 }
 
 }  // namespace
@@ -60,16 +39,14 @@ void BatchedLogAbsDet::compute(const double* K, int64_t n, int64_t count, double
   host_info_.reserve_discard(cm);
   host_scores_.reserve_discard(cm);
 
-  matrix_pointers_kernel<<<static_cast<unsigned>(ceil_div(count, 256)), 256, 0, stream_>>>(work_.data(), n, count,
-                                                                                           pointers_.data());
-  ZCNAS_CUDA_CHECK_LAUNCH(matrix_pointers_kernel);
+  ZCNAS_LAUNCH(matrix_pointers_kernel, matrix_pointers_launch(count), stream_, work_.data(), n, count,
+               pointers_.data());
   ZCNAS_CUDA_CHECK(cudaMemcpyAsync(work_.data(), K, cm * static_cast<size_t>(n * n) * sizeof(double),
                                    cudaMemcpyDeviceToDevice, stream_));
   ZCNAS_CUDA_CHECK(cusolverDnDpotrfBatched(cusolver_.get(), cublas_fill(potrf.uplo), potrf.n, pointers_.data(),
                                            potrf.lda, info_.data(), potrf.batch));
-  log_diagonal_kernel<<<static_cast<unsigned>(count), 128, 0, stream_>>>(work_.data(), n, info_.data(), true,
-                                                                         device_scores_.data());
-  ZCNAS_CUDA_CHECK_LAUNCH(log_diagonal_kernel);
+  ZCNAS_LAUNCH(log_diagonal_kernel, log_diagonal_launch(count), stream_, work_.data(), n, info_.data(), true,
+               device_scores_.data());
   ZCNAS_CUDA_CHECK(cudaMemcpyAsync(host_scores_.data(), device_scores_.data(), cm * sizeof(double),
                                    cudaMemcpyDeviceToHost, stream_));
   ZCNAS_CUDA_CHECK(cudaMemcpyAsync(host_info_.data(), info_.data(), cm * sizeof(int), cudaMemcpyDeviceToHost, stream_));
@@ -88,8 +65,8 @@ void BatchedLogAbsDet::compute(const double* K, int64_t n, int64_t count, double
                                      cudaMemcpyDeviceToDevice, stream_));
     ZCNAS_CUDA_CHECK(cusolverDnDgetrf(cusolver_.get(), lu.m, lu.n, work_.data(), lu.lda, lu_workspace_.data(),
                                       pivots_.data(), info_.data()));
-    log_diagonal_kernel<<<1, 128, 0, stream_>>>(work_.data(), n, info_.data(), false, device_scores_.data());
-    ZCNAS_CUDA_CHECK_LAUNCH(log_diagonal_kernel);
+    ZCNAS_LAUNCH(log_diagonal_kernel, log_diagonal_launch(1), stream_, work_.data(), n, info_.data(), false,
+                 device_scores_.data());
     ZCNAS_CUDA_CHECK(
         cudaMemcpyAsync(host_scores_.data(), device_scores_.data(), sizeof(double), cudaMemcpyDeviceToHost, stream_));
     ZCNAS_CUDA_CHECK(cudaStreamSynchronize(stream_));

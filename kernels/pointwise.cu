@@ -1,75 +1,11 @@
-// The fused node kernel: each warp forms up to 2048 consecutive values of one sample from its terms, writes
-// the value and/or its ReLU, and packs their sign bits with ballots (one coalesced store of its words).
-// Rounding is explicit (_rn intrinsics, no contraction) so that the CPU op reproduces every bit.
+// The fused node kernel's launcher: argument checks, then the launch of kernels/pointwise_kernels.cuh.
 #include "core/cuda_check.hpp"
-#include "kernels/device_utils.cuh"
+#include "kernels/launch.cuh"
 #include "kernels/pointwise.cuh"
+#include "kernels/pointwise_kernels.cuh"
 #include "kernels/tensor_layout.hpp"
 
 namespace zcnas::cuda {
-namespace {
-
-// Index arithmetic within a sample is 32-bit: the launcher checks that a sample's units fit.
-struct PointwiseArgs {
-  PointwiseTerm terms[kMaxPointwiseTerms];
-  int n_terms;
-  uint32_t height, width, hw;
-  int64_t units;
-  PointwiseOutputs out;
-  int64_t spans;   // spans per sample
-  int span_words;  // words per span (one warp)
-};
-
-// Term t of sample `b` at unit u = c * hw + s.
-__device__ __forceinline__ float term_value(const PointwiseTerm& term, const PointwiseArgs& a, int64_t b, uint32_t u,
-                                            uint32_t c) {
-  const float* __restrict__ x = term.x + b * a.units;
-  switch (term.kind) {
-    case TermKind::Plain:
-      return __ldg(x + u);
-    case TermKind::BatchNorm: {
-      const float4 p = __ldg(reinterpret_cast<const float4*>(term.affine) + c);  // mean, invstd, gamma, beta
-      return __fadd_rn(__fmul_rn(__fmul_rn(__fsub_rn(__ldg(x + u), p.x), p.y), p.z), p.w);
-    }
-    case TermKind::AvgPool3x3: {
-      const uint32_t s = u - c * a.hw, oy = s / a.width, ox = s - oy * a.width;
-      const uint32_t y0 = oy > 0 ? oy - 1 : 0, y1 = min(oy + 2, a.height);
-      const uint32_t x0 = ox > 0 ? ox - 1 : 0, x1 = min(ox + 2, a.width);
-      const float* plane = x + c * a.hw;
-      float sum = 0.0f;
-      for (uint32_t iy = y0; iy < y1; ++iy)
-        for (uint32_t ix = x0; ix < x1; ++ix) sum = __fadd_rn(sum, __ldg(plane + iy * a.width + ix));
-      return __fdiv_rn(sum, static_cast<float>((y1 - y0) * (x1 - x0)));
-    }
-  }
-  return 0.0f;
-}
-
-__global__ void pointwise_kernel(PointwiseArgs a, int64_t batch) {
-  const int64_t warp = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
-  if (warp >= batch * a.spans) return;  // whole warps leave together
-  const int64_t b = warp / a.spans;
-  const int64_t first_word = (warp % a.spans) * a.span_words;
-  float* __restrict__ y = a.out.y;
-  float* __restrict__ relu = a.out.relu;
-  const uint64_t word = warp_pack_span(first_word, a.span_words, a.units, [&](int64_t unit) {
-    const auto u = static_cast<uint32_t>(unit);
-    const uint32_t c = u / a.hw;
-    float value = term_value(a.terms[0], a, b, u, c);
-    for (int t = 1; t < a.n_terms; ++t) value = __fadd_rn(value, term_value(a.terms[t], a, b, u, c));
-    const int64_t i = b * a.units + u;
-    if (y) y[i] = value;
-    if (relu) relu[i] = value > 0.0f ? value : 0.0f;
-    return value > 0.0f;
-  });
-  const int lane = static_cast<int>(threadIdx.x) & (kWarp - 1);
-  if (a.out.bits && lane < a.span_words) {
-    const int64_t w = first_word + lane;
-    if (w < a.out.bits_words) a.out.bits[b * a.out.bits_stride + w] = word;
-  }
-}
-
-}  // namespace
 
 void pointwise(const PointwiseShape& shape, const PointwiseTerm* terms, int n_terms, const PointwiseOutputs& out,
                cudaStream_t stream) {
@@ -79,32 +15,20 @@ void pointwise(const PointwiseShape& shape, const PointwiseTerm* terms, int n_te
   ZCNAS_REQUIRE(n_terms >= 1 && n_terms <= kMaxPointwiseTerms, "pointwise: {} terms (1..{})", n_terms,
                 kMaxPointwiseTerms);
   const int64_t units = shape.units();
-  PointwiseArgs a{};
   for (int t = 0; t < n_terms; ++t) {
     ZCNAS_REQUIRE(units == 0 || terms[t].x != nullptr, "pointwise: term {} has no input", t);
     ZCNAS_REQUIRE(terms[t].kind != TermKind::BatchNorm || terms[t].affine != nullptr,
                   "pointwise: batch-norm term {} has no statistics", t);
-    a.terms[t] = terms[t];
   }
   if (out.bits) {
     ZCNAS_REQUIRE(out.bits_words >= sign_words(units) && out.bits_stride >= out.bits_words,
                   "pointwise: {} words (stride {}) cannot hold {} units", out.bits_words, out.bits_stride, units);
   }
-  const int64_t words = out.bits ? out.bits_words : sign_words(units);
+  const int64_t words = pointwise_words(shape, out);
   if (words == 0) return;
   ZCNAS_REQUIRE(64 * words < (int64_t{1} << 32), "pointwise: {} words per sample exceed 32-bit unit indices", words);
-  a.n_terms = n_terms;
-  a.height = static_cast<uint32_t>(shape.height);
-  a.width = static_cast<uint32_t>(shape.width);
-  a.hw = static_cast<uint32_t>(shape.height * shape.width);
-  a.units = units;
-  a.out = out;
-  a.span_words = span_words_for(shape.batch * words);
-  a.spans = ceil_div(words, a.span_words);
-  constexpr int kThreads = 256;
-  const int64_t blocks = ceil_div(shape.batch * a.spans * kWarp, kThreads);
-  pointwise_kernel<<<static_cast<unsigned>(blocks), kThreads, 0, stream>>>(a, shape.batch);
-  ZCNAS_CUDA_CHECK_LAUNCH(pointwise_kernel);
+  const PointwiseLaunch l = pointwise_launch(shape, terms, n_terms, out, span_words_for(shape.batch * words));
+  ZCNAS_LAUNCH(pointwise_kernel, l.shape, stream, l.args, shape.batch);
 }
 
 }  // namespace zcnas::cuda

@@ -1,0 +1,108 @@
+// The fused node kernel's device code and launch shape; the launcher is in kernels/pointwise.cu, the contract in
+// kernels/pointwise.hpp. Internal linkage: the emulated tests compile these same functions for the host.
+// Each warp forms up to 2048 consecutive values of one sample from its terms, writes the value and/or its ReLU,
+// and packs their sign bits with ballots (one coalesced store of its words). Rounding is explicit (_rn
+// intrinsics, no contraction) so that the CPU op reproduces every bit.
+#pragma once
+#include <cstdint>
+
+#include "kernels/device_utils.cuh"
+#include "kernels/pointwise.hpp"
+#include "kernels/tensor_layout.hpp"
+
+namespace zcnas::cuda {
+namespace {
+
+constexpr int kPointwiseThreads = 256;
+
+// Index arithmetic within a sample is 32-bit: the launcher checks that a sample's units fit.
+struct PointwiseArgs {
+  PointwiseTerm terms[kMaxPointwiseTerms];
+  int n_terms;
+  uint32_t height, width, hw;
+  int64_t units;
+  PointwiseOutputs out;
+  int64_t spans;   // spans per sample
+  int span_words;  // words per span (one warp)
+};
+
+// Term t of sample `b` at unit u = c * hw + s.
+__device__ __forceinline__ float term_value(const PointwiseTerm& term, const PointwiseArgs& a, int64_t b, uint32_t u,
+                                            uint32_t c) {
+  const float* __restrict__ x = term.x + b * a.units;
+  switch (term.kind) {
+    case TermKind::Plain:
+      return __ldg(x + u);
+    case TermKind::BatchNorm: {
+      const float4 p = __ldg(reinterpret_cast<const float4*>(term.affine) + c);  // mean, invstd, gamma, beta
+      return __fadd_rn(__fmul_rn(__fmul_rn(__fsub_rn(__ldg(x + u), p.x), p.y), p.z), p.w);
+    }
+    case TermKind::AvgPool3x3: {
+      const uint32_t s = u - c * a.hw, oy = s / a.width, ox = s - oy * a.width;
+      const uint32_t y0 = oy > 0 ? oy - 1 : 0, y1 = min(oy + 2, a.height);
+      const uint32_t x0 = ox > 0 ? ox - 1 : 0, x1 = min(ox + 2, a.width);
+      const float* plane = x + c * a.hw;
+      float sum = 0.0f;
+      for (uint32_t iy = y0; iy < y1; ++iy)
+        for (uint32_t ix = x0; ix < x1; ++ix) sum = __fadd_rn(sum, __ldg(plane + iy * a.width + ix));
+      return __fdiv_rn(sum, static_cast<float>((y1 - y0) * (x1 - x0)));
+    }
+  }
+  return 0.0f;
+}
+
+__global__ void pointwise_kernel(PointwiseArgs a, int64_t batch) {
+  const int64_t warp = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+  if (warp >= batch * a.spans) return;  // whole warps leave together
+  const int64_t b = warp / a.spans;
+  const int64_t first_word = (warp % a.spans) * a.span_words;
+  float* __restrict__ y = a.out.y;
+  float* __restrict__ relu = a.out.relu;
+  const uint64_t word = warp_pack_span(first_word, a.span_words, a.units, [&](int64_t unit) {
+    const auto u = static_cast<uint32_t>(unit);
+    const uint32_t c = u / a.hw;
+    float value = term_value(a.terms[0], a, b, u, c);
+    for (int t = 1; t < a.n_terms; ++t) value = __fadd_rn(value, term_value(a.terms[t], a, b, u, c));
+    const int64_t i = b * a.units + u;
+    if (y) y[i] = value;
+    if (relu) relu[i] = value > 0.0f ? value : 0.0f;
+    return value > 0.0f;
+  });
+  const int lane = static_cast<int>(threadIdx.x) & (kWarp - 1);
+  if (a.out.bits && lane < a.span_words) {
+    const int64_t w = first_word + lane;
+    if (w < a.out.bits_words) a.out.bits[b * a.out.bits_stride + w] = word;
+  }
+}
+
+// Words per sample that the kernel covers: the bits' row when there is one, else the units' sign words.
+inline int64_t pointwise_words(const PointwiseShape& shape, const PointwiseOutputs& out) {
+  return out.bits ? out.bits_words : sign_words(shape.units());
+}
+
+struct PointwiseLaunch {
+  LaunchShape shape;
+  PointwiseArgs args{};
+};
+
+// One warp per span of `span_words` words (1..32) of one sample; the launcher takes span_words_for, the tests
+// force other spans. The arguments are those the launcher has checked.
+inline PointwiseLaunch pointwise_launch(const PointwiseShape& shape, const PointwiseTerm* terms, int n_terms,
+                                        const PointwiseOutputs& out, int span_words) {
+  PointwiseLaunch l;
+  PointwiseArgs& a = l.args;
+  for (int t = 0; t < n_terms; ++t) a.terms[t] = terms[t];
+  a.n_terms = n_terms;
+  a.height = static_cast<uint32_t>(shape.height);
+  a.width = static_cast<uint32_t>(shape.width);
+  a.hw = static_cast<uint32_t>(shape.height * shape.width);
+  a.units = shape.units();
+  a.out = out;
+  a.span_words = span_words;
+  a.spans = ceil_div(pointwise_words(shape, out), span_words);
+  l.shape = one_thread_per_item(shape.batch * a.spans * kWarp, kPointwiseThreads);
+  return l;
+}
+
+}  // namespace
+}  // namespace zcnas::cuda

@@ -1,0 +1,56 @@
+// The pooling and linear kernels' device code and launch shapes; the launchers are in kernels/pool.cu, the
+// contracts in kernels/pool.hpp. Internal linkage: the emulated tests compile these same functions for the host.
+// One thread per output, sums in the CPU twin's order with explicit rounding.
+#pragma once
+#include <cstdint>
+
+#include "kernels/device_utils.cuh"
+
+namespace zcnas::cuda {
+namespace {
+
+constexpr int kPoolThreads = 256;
+
+// x: [planes][height][width] -> y: [planes][height / 2][width / 2].
+__global__ void avg_pool2x2_kernel(const float* __restrict__ x, int64_t planes, int64_t height, int64_t width,
+                                   float* __restrict__ y) {
+  const int64_t ho = height / 2, wo = width / 2;
+  const int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (t >= planes * ho * wo) return;
+  const int64_t p = t / (ho * wo), r = t - p * ho * wo, oy = r / wo, ox = r - oy * wo;
+  const float* q = x + p * height * width + 2 * oy * width + 2 * ox;
+  y[t] = __fdiv_rn(__fadd_rn(__fadd_rn(__fadd_rn(q[0], q[1]), q[width]), q[width + 1]), 4.0f);
+}
+
+inline LaunchShape avg_pool2x2_launch(int64_t planes, int64_t height, int64_t width) {
+  return one_thread_per_item(planes * (height / 2) * (width / 2), kPoolThreads);
+}
+
+// x: [planes][spatial] -> y: [planes].
+__global__ void global_avg_pool_kernel(const float* __restrict__ x, int64_t planes, int64_t spatial,
+                                       float* __restrict__ y) {
+  const int64_t p = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (p >= planes) return;
+  const float* plane = x + p * spatial;
+  float sum = 0.0f;
+  for (int64_t s = 0; s < spatial; ++s) sum = __fadd_rn(sum, plane[s]);
+  y[p] = __fdiv_rn(sum, static_cast<float>(spatial));
+}
+
+inline LaunchShape global_avg_pool_launch(int64_t planes) { return one_thread_per_item(planes, kPoolThreads); }
+
+// x: [batch][in], weight: [out][in], bias: [out] -> y: [batch][out].
+__global__ void linear_kernel(const float* __restrict__ x, int64_t batch, int64_t in, int64_t out,
+                              const float* __restrict__ weight, const float* __restrict__ bias, float* __restrict__ y) {
+  const int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (t >= batch * out) return;
+  const int64_t b = t / out, o = t - b * out;
+  float acc = 0.0f;
+  for (int64_t i = 0; i < in; ++i) acc = __fadd_rn(acc, __fmul_rn(weight[o * in + i], x[b * in + i]));
+  y[t] = __fadd_rn(acc, bias[o]);
+}
+
+inline LaunchShape linear_launch(int64_t batch, int64_t out) { return one_thread_per_item(batch * out, kPoolThreads); }
+
+}  // namespace
+}  // namespace zcnas::cuda

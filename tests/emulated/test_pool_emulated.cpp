@@ -1,0 +1,92 @@
+// The pooling and linear kernels of kernels/pool_kernels.cuh, run by the SIMT emulator against the CPU ops,
+// bit for bit. The CUDA side is sample-major and the CPU side channel-major: tensors are transposed between them.
+#include "emulated/simt.hpp"
+// The emulator comes first: kernel code compiles against it.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "emulated/emulated_support.hpp"
+#include "kernels/pool.hpp"
+#include "kernels/pool_kernels.cuh"
+
+namespace zcnas {
+namespace {
+
+using simt::kSchedules;
+using test::kUnwritten;
+using test::random_values;
+using test::same_bits;
+using test::swap_outer;
+
+std::string shape_string(std::initializer_list<int64_t> dims) {
+  std::string s = "[";
+  for (int64_t d : dims) s += (s.size() > 1 ? ", " : "") + std::to_string(d);
+  return s + "]";
+}
+
+// Odd heights and widths (the last row or column is dropped), 2x2 and 3x3 planes (one output), one-row
+// outputs, and more planes than a block has threads.
+TEST(PoolEmulated, AvgPool2x2MatchesCpu) {
+  const int64_t shapes[][4] = {{3, 5, 7, 9}, {1, 1, 2, 2},   {1, 1, 3, 3}, {5, 2, 3, 2},
+                               {1, 1, 2, 9}, {2, 2, 33, 31}, {4, 70, 5, 4}};
+  for (const auto& s : shapes) {
+    const int64_t batch = s[0], channels = s[1], h = s[2], w = s[3], ho = h / 2, wo = w / 2;
+    const auto x = random_values<float>(static_cast<size_t>(batch * channels * h * w), -1.0f, 1.0f, 5 + h * w);
+    std::vector<float> expected(static_cast<size_t>(batch * channels * ho * wo), kUnwritten);
+    const auto x_cpu = swap_outer(x, batch, channels, h * w);
+    avg_pool2x2_cpu(x_cpu.data(), batch, channels, h, w, expected.data(), 1);
+    expected = swap_outer(expected, channels, batch, ho * wo);
+    for (const auto& schedule : kSchedules) {
+      std::vector<float> y(expected.size(), kUnwritten);
+      simt::launch(cuda::avg_pool2x2_launch(batch * channels, h, w), schedule, cuda::avg_pool2x2_kernel, x.data(),
+                   batch * channels, h, w, y.data());
+      EXPECT_TRUE(same_bits(expected, y)) << shape_string({batch, channels, h, w}) << " " << simt::to_string(schedule);
+    }
+  }
+}
+
+// One-element planes, planes of 49 and 1000, and more planes than a block has threads.
+TEST(PoolEmulated, GlobalAvgPoolMatchesCpu) {
+  const int64_t shapes[][3] = {{1, 1, 1}, {3, 5, 1}, {7, 3, 49}, {5, 64, 9}, {2, 3, 1000}};
+  for (const auto& s : shapes) {
+    const int64_t batch = s[0], channels = s[1], spatial = s[2];
+    const auto x = random_values<float>(static_cast<size_t>(batch * channels * spatial), -1.0f, 1.0f, 7 + spatial);
+    std::vector<float> expected(static_cast<size_t>(batch * channels), kUnwritten);
+    const auto x_cpu = swap_outer(x, batch, channels, spatial);
+    global_avg_pool_cpu(x_cpu.data(), batch, channels, spatial, expected.data());
+    expected = swap_outer(expected, channels, batch, 1);
+    for (const auto& schedule : kSchedules) {
+      std::vector<float> y(expected.size(), kUnwritten);
+      simt::launch(cuda::global_avg_pool_launch(batch * channels), schedule, cuda::global_avg_pool_kernel, x.data(),
+                   batch * channels, spatial, y.data());
+      EXPECT_TRUE(same_bits(expected, y))
+          << shape_string({batch, channels, spatial}) << " " << simt::to_string(schedule);
+    }
+  }
+}
+
+// One input and one output, no inputs at all (the bias alone), and more outputs than a block has threads.
+TEST(PoolEmulated, LinearMatchesCpu) {
+  const int64_t shapes[][3] = {{1, 1, 1}, {3, 16, 10}, {7, 1, 5}, {5, 64, 67}, {2, 0, 3}};
+  for (const auto& s : shapes) {
+    const int64_t batch = s[0], in = s[1], out = s[2];
+    const auto x = random_values<float>(static_cast<size_t>(batch * in), -1.0f, 1.0f, 11 + in);
+    const auto weight = random_values<float>(static_cast<size_t>(out * in), -0.5f, 0.5f, 13 + out);
+    const auto bias = random_values<float>(static_cast<size_t>(out), -0.5f, 0.5f, 17);
+    std::vector<float> expected(static_cast<size_t>(batch * out), kUnwritten);
+    const auto x_cpu = swap_outer(x, batch, in, 1);
+    linear_cpu(x_cpu.data(), batch, in, out, weight.data(), bias.data(), expected.data());
+    expected = swap_outer(expected, out, batch, 1);
+    for (const auto& schedule : kSchedules) {
+      std::vector<float> y(expected.size(), kUnwritten);
+      simt::launch(cuda::linear_launch(batch, out), schedule, cuda::linear_kernel, x.data(), batch, in, out,
+                   weight.data(), bias.data(), y.data());
+      EXPECT_TRUE(same_bits(expected, y)) << shape_string({batch, in, out}) << " " << simt::to_string(schedule);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace zcnas

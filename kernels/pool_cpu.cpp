@@ -1,14 +1,6 @@
 // Pools and the linear classifier on the CPU, channel-major.
 #include "kernels/pool.hpp"
 
-// The contract rounds every float operation on its own, as the CUDA kernels do; GCC's default for C++,
-// -ffp-contract=fast, would fuse multiplies and adds into FMAs wherever -march=native offers them.
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
-
 namespace zcnas {
 
 template <typename T>

@@ -1,18 +1,19 @@
 // The log-determinant kernels of kernels/logdet_kernels.cuh, run by the SIMT emulator on factors that LAPACK
-// computes here as cuSOLVER does on the device (Cholesky for the batch, LU for the matrices it rejects), against
+// computes here on cuSOLVER's arguments (Cholesky for the batch, LU for the matrices it rejects), against
 // log_abs_det_cpu. The kernel adds the logarithms in another order than the CPU op, so the scores agree to
 // 1e-12 relative (to max(|score|, 1)), not bit for bit; NaN and -inf exactly.
 #include "emulated/simt.hpp"
 // The emulator comes first: kernel code compiles against it.
 #include <gtest/gtest.h>
-#include <lapacke.h>
 
 #include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "cpu_library_calls.hpp"
 #include "emulated/emulated_support.hpp"
+#include "kernels/library_calls.hpp"
 #include "kernels/logdet.hpp"
 #include "kernels/logdet_kernels.cuh"
 
@@ -53,20 +54,21 @@ void expect_close(double expected, double got, const std::string& what) {
       << what << ": " << got << " vs " << expected;
 }
 
-// The launcher's pipeline with LAPACK in cuSOLVER's place: matrix pointers into the factors, a Cholesky of
-// each, the log-diagonal of all; then, for each one rejected (NaN), LU in slot 0 and the log-diagonal of one.
+// BatchedLogAbsDet::compute as the device runs it, cuSOLVER replaced by LAPACK on exactly the arguments of
+// kernels/library_calls.hpp: matrix pointers into the work buffer, a Cholesky of each, the log-diagonal of all;
+// then, for each one rejected (NaN), LU in slot 0 and the log-diagonal of one.
 std::vector<double> emulated_scores(const std::vector<double>& K, int64_t n, int64_t count,
                                     const simt::Schedule& schedule) {
-  const auto ni = static_cast<lapack_int>(n);
-  std::vector<double> work = K;
+  const PotrfBatchedCall potrf = logdet_potrf_batched(n, count);
+  std::vector<double> work(static_cast<size_t>(count * potrf.stride), std::nan(""));
+  std::copy(K.begin(), K.end(), work.begin());
   std::vector<double*> pointers(static_cast<size_t>(count), nullptr);
   simt::launch(cuda::matrix_pointers_launch(count), schedule, cuda::matrix_pointers_kernel, work.data(), n, count,
                pointers.data());
+  for (int64_t m = 0; m < count; ++m)  // the kernel's pointers and the call's matrix stride agree
+    EXPECT_EQ(pointers[static_cast<size_t>(m)], work.data() + m * potrf.stride) << "matrix " << m;
   std::vector<int> info(static_cast<size_t>(count));
-  for (int64_t m = 0; m < count; ++m) {
-    EXPECT_EQ(pointers[static_cast<size_t>(m)], work.data() + m * n * n);
-    info[static_cast<size_t>(m)] = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', ni, pointers[static_cast<size_t>(m)], ni);
-  }
+  test::potrf_batched(potrf, pointers.data(), work, info.data());
   std::vector<double> scores(static_cast<size_t>(count), -1.0);
   simt::launch(cuda::log_diagonal_launch(count), schedule, cuda::log_diagonal_kernel, work.data(), n, info.data(), true,
                scores.data());
@@ -74,8 +76,7 @@ std::vector<double> emulated_scores(const std::vector<double>& K, int64_t n, int
     if (info[static_cast<size_t>(m)] == 0) continue;
     EXPECT_TRUE(std::isnan(scores[static_cast<size_t>(m)])) << "a rejected Cholesky leaves NaN, matrix " << m;
     std::copy_n(K.begin() + m * n * n, n * n, work.begin());
-    std::vector<lapack_int> pivots(static_cast<size_t>(n));
-    info[0] = LAPACKE_dgetrf(LAPACK_ROW_MAJOR, ni, ni, work.data(), ni, pivots.data());
+    info[0] = test::getrf(logdet_getrf(n), work.data(), n * n);
     double score = 0.0;
     simt::launch(cuda::log_diagonal_launch(1), schedule, cuda::log_diagonal_kernel, work.data(), n, info.data(), false,
                  &score);

@@ -28,6 +28,8 @@ std::string to_string(const Schedule& schedule) {
       return "reverse";
     case Order::shuffled:
       return "shuffled(seed " + std::to_string(schedule.seed) + ")";
+    case Order::warps_ahead:
+      return "warps ahead";
   }
   return "?";
 }
@@ -302,13 +304,31 @@ void resolve_group(std::vector<Fiber>& fibers, int warp, int lanes, int leader) 
     if ((lead.mask >> k) & 1u) fibers[static_cast<size_t>(warp * kWarp + k)].state = State::ready;
 }
 
-void resolve_collectives(std::vector<Fiber>& fibers) {
-  const int n = static_cast<int>(fibers.size());
-  for (int warp = 0; warp * kWarp < n; ++warp) {
-    const int lanes = std::min(kWarp, n - warp * kWarp);
-    for (int l = 0; l < lanes; ++l)
-      if (fibers[static_cast<size_t>(warp * kWarp + l)].state == State::collective)
-        resolve_group(fibers, warp, lanes, l);
+// Resolves every collective the warp's lanes wait at; call only when none of its lanes is still ready to run.
+void resolve_warp(std::vector<Fiber>& fibers, int warp) {
+  const int lanes = std::min(kWarp, static_cast<int>(fibers.size()) - warp * kWarp);
+  for (int l = 0; l < lanes; ++l)
+    if (fibers[static_cast<size_t>(warp * kWarp + l)].state == State::collective) resolve_group(fibers, warp, lanes, l);
+}
+
+int warps_of(const std::vector<Fiber>& fibers) { return static_cast<int>((fibers.size() + kWarp - 1) / kWarp); }
+
+// Warp after warp, the last first: each runs, its collectives resolved as they complete, until every lane waits
+// at a barrier or has exited. Other schedules move all warps in lockstep from one collective to the next, which
+// hides a warp that overtakes another between barriers (a shared-memory slot rewritten before another warp has
+// read it); here one warp runs as far ahead as it can.
+void run_warps_ahead(Grid& g, const Stacks& stacks) {
+  for (int warp = warps_of(g.fibers) - 1; warp >= 0; --warp) {
+    const int first = warp * kWarp, last = std::min(first + kWarp, static_cast<int>(g.fibers.size())) - 1;
+    for (bool ran = true; ran;) {
+      ran = false;
+      for (int i = last; i >= first; --i)
+        if (g.fibers[static_cast<size_t>(i)].state == State::ready) {
+          run_fiber(g, stacks, i);
+          ran = true;
+        }
+      resolve_warp(g.fibers, warp);
+    }
   }
 }
 
@@ -358,10 +378,14 @@ void run_block(Grid& g, const Stacks& stacks, const Schedule& schedule, std::mt1
   std::iota(ids.begin(), ids.end(), 0);
   if (schedule.order == Order::reverse) std::reverse(ids.begin(), ids.end());
   for (;;) {
-    if (schedule.order == Order::shuffled) std::shuffle(ids.begin(), ids.end(), rng);
-    for (int i : ids)
-      if (g.fibers[static_cast<size_t>(i)].state == State::ready) run_fiber(g, stacks, i);
-    resolve_collectives(g.fibers);
+    if (schedule.order == Order::warps_ahead) {
+      run_warps_ahead(g, stacks);
+    } else {
+      if (schedule.order == Order::shuffled) std::shuffle(ids.begin(), ids.end(), rng);
+      for (int i : ids)
+        if (g.fibers[static_cast<size_t>(i)].state == State::ready) run_fiber(g, stacks, i);
+      for (int warp = 0; warp < warps_of(g.fibers); ++warp) resolve_warp(g.fibers, warp);
+    }
     bool ready = false, waiting = false;
     for (const Fiber& f : g.fibers) {
       ready |= f.state == State::ready;
@@ -456,7 +480,8 @@ void run_grid(const Launch& launch, const Schedule& schedule, const std::functio
     for (unsigned y = 0; y < launch.grid.y; ++y)
       for (unsigned x = 0; x < launch.grid.x; ++x) blocks.push_back(uint3{x, y, z});
   std::mt19937 rng(schedule.seed);
-  if (schedule.order == Order::reverse) std::reverse(blocks.begin(), blocks.end());
+  if (schedule.order == Order::reverse || schedule.order == Order::warps_ahead)
+    std::reverse(blocks.begin(), blocks.end());
   if (schedule.order == Order::shuffled) std::shuffle(blocks.begin(), blocks.end(), rng);
   for (const uint3& b : blocks) {
     g_block_idx = b;

@@ -13,8 +13,9 @@
 //       a lane named in the mask. A named lane that exited, waits at a barrier or at another collective is an
 //       error.
 // - The Schedule sets the order in which ready threads run between sync points and the order of the blocks
-//   (forward, reverse, shuffled with a seed), so that a result that depends on an order the hardware does not
-//   promise (a missing barrier, a race between blocks) differs between schedules.
+//   (forward, reverse, shuffled with a seed, or warp by warp with each warp running ahead of the others), so
+//   that a result that depends on an order the hardware does not promise (a missing barrier, a race between
+//   warps or blocks) differs between schedules.
 // - A violation throws simt::EmulationError from simt::launch, naming the kernel's source line.
 // - __shared__ variables are function-local statics (one block runs at a time); dynamic shared memory, sized by
 //   the launch, is filled with 0xff bytes for every block so that a read before any write shows up.
@@ -45,7 +46,9 @@
 
 namespace simt {
 
-enum class Order { forward, reverse, shuffled };
+// forward, reverse, shuffled: all warps advance together from one sync point to the next, threads taken in that
+// order; warps_ahead: one warp at a time, the last first, each as far as it gets before a barrier.
+enum class Order { forward, reverse, shuffled, warps_ahead };
 
 struct Schedule {
   Order order = Order::forward;
@@ -54,7 +57,8 @@ struct Schedule {
 std::string to_string(const Schedule& schedule);
 
 // The schedules every kernel test runs under.
-inline constexpr Schedule kSchedules[] = {{Order::forward, 0}, {Order::reverse, 0}, {Order::shuffled, 12345}};
+inline constexpr Schedule kSchedules[] = {
+    {Order::forward, 0}, {Order::reverse, 0}, {Order::shuffled, 12345}, {Order::warps_ahead, 0}};
 
 struct Launch {
   dim3 grid;

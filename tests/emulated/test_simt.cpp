@@ -90,6 +90,36 @@ TEST(Simt, AMissingBarrierChangesTheResultBetweenSchedules) {
   EXPECT_NE(results[0], results[1]);
 }
 
+// Warp 0 reads a shared slot before a shuffle; warp 1 shuffles, then rewrites the slot. Without the barrier
+// between them, only a warp that runs ahead of the other shows the race.
+template <bool kBarrier>
+__global__ void overtaking_kernel(int* out) {
+  __shared__ int slot;
+  const int lane = static_cast<int>(threadIdx.x) % 32;
+  if (threadIdx.x == 0) slot = 1;
+  __syncthreads();
+  if (threadIdx.x < 32) {
+    const int seen = slot;
+    out[threadIdx.x] = __shfl_sync(kFull, seen, 31 - lane);
+  }
+  if (kBarrier) __syncthreads();
+  if (threadIdx.x >= 32) {
+    const int next = __shfl_sync(kFull, lane, 0) + 2;
+    if (lane == 0) slot = next;
+  }
+}
+
+TEST(Simt, AWarpRunningAheadShowsARaceThatLockstepHides) {
+  for (const bool barrier : {false, true})
+    for (const auto& schedule : kSchedules) {
+      std::vector<int> out(32);
+      simt::launch(Launch{dim3(1), dim3(64), 0}, schedule, barrier ? overtaking_kernel<true> : overtaking_kernel<false>,
+                   out.data());
+      const bool raced = !barrier && schedule.order == simt::Order::warps_ahead;
+      EXPECT_EQ(out[0], raced ? 2 : 1) << simt::to_string(schedule) << (barrier ? " with" : " without") << " barrier";
+    }
+}
+
 __global__ void exit_before_barrier_kernel(int* out) {
   if (threadIdx.x == 5) return;
   __syncthreads();

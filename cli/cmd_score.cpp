@@ -12,6 +12,7 @@
 #include "nn/params.hpp"
 #include "scores/epsilon.hpp"
 #include "scores/score_set.hpp"
+#include "scores/sign_patterns.hpp"
 
 namespace zcnas::cli {
 namespace {
@@ -31,6 +32,11 @@ struct ScoreCommandOptions {
   std::string scores = "naswot";
   std::string epsilon_precision = "float32";
   int64_t epsilon_batch = kEpsilonDefaultBatch;
+  std::string init = "default";
+  int64_t repeats = 1;
+  double swap_mu = kSwapDefaultMu;
+  double swap_sigma = kSwapDefaultSigma;
+  std::string sign_precision = "auto";
 };
 
 // The epsilon batch: the same images as the NASWOT batch (same file, offset or seed), --eps-batch of them.
@@ -74,18 +80,26 @@ int run_score(const ScoreCommandOptions& o) {
   }
   ZCNAS_REQUIRE(o.weights.empty() || todo.size() == 1, "--weights holds one network's parameters: give one arch");
   ZCNAS_REQUIRE(o.save_kernel.empty() || todo.size() == 1, "--save-kernel writes one kernel: give one arch");
+  const ParamScheme init = parse_param_scheme(o.init);
+  ZCNAS_REQUIRE(o.weights.empty() || (init == ParamScheme::Default && o.repeats == 1),
+                "--weights fixes the parameters: --init {} and --repeats {} need drawn ones", o.init, o.repeats);
+  ZCNAS_REQUIRE(o.save_kernel.empty() || o.repeats == 1, "--save-kernel writes one kernel: --repeats {} gives {}",
+                o.repeats, o.repeats);
   const std::vector<std::string> names = parse_score_list(o.scores);
   ScoreOptions score_options;
   score_options.float64 = parse_epsilon_precision(o.epsilon_precision) == EpsilonPrecision::Float64;
   score_options.keep_kernel = !o.save_kernel.empty();
+  score_options.swap_mu = o.swap_mu;
+  score_options.swap_sigma = o.swap_sigma;
   ScoreSet score_set(names, score_options);
   const ScoreNeeds needs = score_set.needs();
-  ZCNAS_REQUIRE(o.save_kernel.empty() || needs.hooked_pass,
+  ZCNAS_REQUIRE(o.save_kernel.empty() || score_set.has("naswot"),
                 "--save-kernel writes NASWOT's kernel: --scores '{}' has no naswot", o.scores);
-  ZCNAS_REQUIRE(o.weights.empty() || needs.hooked_pass,
-                "--weights sets the parameters of the hooked pass (naswot; epsilon uses constant weights, params and "
-                "flops none): --scores '{}' reads no hooked pass",
-                o.scores);
+  ZCNAS_REQUIRE(
+      o.weights.empty() || needs.hooked_pass,
+      "--weights sets the parameters of the hooked pass (naswot, swap, swap_reg, linear_regions; epsilon uses "
+      "constant weights, params and flops none): --scores '{}' reads no hooked pass",
+      o.scores);
 
   ScoreTableWriter writer(o.out, parse_table_format(o.format), names);
   const size_t before = todo.size();
@@ -101,6 +115,13 @@ int run_score(const ScoreCommandOptions& o) {
   if (needs.main_batch) main_input = load_input(o.data);
   if (needs.constant_weight_batch) constant_weight_input = load_epsilon_input(o);
   auto backend = needs.runs_networks ? open_backend(o.engine) : make_cpu_backend(1);
+  // A count of distinct sign patterns changes with one flipped bit: float32 rounding flips activations within
+  // an ulp of zero (1 unit of 471,040 on oracle case 8233), float64 gives the reference's signs.
+  const bool float64_signs = o.sign_precision == "float64" || (o.sign_precision == "auto" && needs.exact_signs);
+  if (backend->device() == Device::Cpu && float64_signs) {
+    backend = make_cpu_backend(0, true);
+    std::fprintf(stderr, "zcnas: the hooked pass runs in float64 on the CPU (--sign-precision)\n");
+  }
   if (score_options.float64 && score_set.has("epsilon") && backend->device() != Device::Cpu)
     std::fprintf(stderr, "zcnas: --epsilon-precision float64 is CPU-only: epsilon runs on the CPU, %s runs the rest\n",
                  backend->name().c_str());
@@ -124,18 +145,26 @@ int run_score(const ScoreCommandOptions& o) {
     for (size_t k = start; k < end; ++k) nets.push_back(space->build(space->genome_of(todo[k]), net_options));
     std::optional<ParamStore> loaded;
     if (!o.weights.empty()) loaded = load_params(nets[0], o.weights);
+    // Repeat r of a network draws its weights from seed init_seed + r; its row is the mean over the repeats.
+    const auto repeats = static_cast<size_t>(o.repeats);
     std::vector<NetworkJob> jobs;
-    for (const auto& net : nets) jobs.push_back({&net, loaded ? &*loaded : nullptr, o.engine.init_seed});
+    for (const auto& net : nets)
+      for (size_t r = 0; r < repeats; ++r)
+        jobs.push_back({&net, loaded ? &*loaded : nullptr, o.engine.init_seed + r, init});
 
     const auto t0 = Clock::now();
     auto results = score_set.score(jobs, *backend, batches);
-    const double per_arch = seconds_since(t0) / static_cast<double>(jobs.size());
-    for (size_t k = 0; k < results.size(); ++k) {
+    const double per_arch = seconds_since(t0) / static_cast<double>(nets.size());
+    for (size_t k = 0; k < nets.size(); ++k) {
+      std::vector<double> mean(names.size(), 0.0);
+      for (size_t r = 0; r < repeats; ++r)
+        for (size_t s = 0; s < names.size(); ++s) mean[s] += results[k * repeats + r].values[s];
+      for (double& v : mean) v /= static_cast<double>(repeats);
       const int64_t index = todo[start + k];
-      writer.write({index, space->arch_of(index), results[k].values, per_arch});
+      writer.write({index, space->arch_of(index), mean, per_arch});
     }
     if (!o.save_kernel.empty()) write_safetensors(o.save_kernel, {{"K", raw_from(results[0].kernel)}});
-    progress.advance(static_cast<int64_t>(results.size()));
+    progress.advance(static_cast<int64_t>(nets.size()));
   }
   progress.finish();
   if (interrupted()) {
@@ -175,6 +204,23 @@ void register_score(CLI::App& app, std::function<int()>& action) {
       ->check(CLI::IsMember({"float32", "float64"}));
   cmd->add_option("--eps-batch", opts->epsilon_batch,
                   "images in epsilon's batch (default 256), chosen as --offset/--seed choose NASWOT's")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--init", opts->init,
+                  "weights of the hooked pass: default (PyTorch's defaults), gaussian (conv/linear weights N(0,1), "
+                  "biases 0, BN 1/0: SWAP's and Zen-score's re-init) or kaiming (N(0, 2/fan_in): linear regions')")
+      ->check(CLI::IsMember({"default", "gaussian", "kaiming"}));
+  cmd->add_option("--repeats", opts->repeats,
+                  "score each arch this many times, weights drawn from seeds init-seed, init-seed+1, ..., and write "
+                  "the mean (SWAP's protocol: --init gaussian --repeats 32 --batch 16)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--sign-precision", opts->sign_precision,
+                  "arithmetic of the CPU's hooked pass: auto (float64 when swap, swap_reg or linear_regions is asked, "
+                  "whose counts one flipped sign changes; else float32), float32 or float64")
+      ->check(CLI::IsMember({"auto", "float32", "float64"}));
+  cmd->add_option("--swap-mu", opts->swap_mu,
+                  "swap_reg's centre mu, in thousands of parameters (default 600; the authors' repo gives none)");
+  cmd->add_option("--swap-sigma", opts->swap_sigma,
+                  "swap_reg's width sigma (default 250000; the authors' repo gives none)")
       ->check(CLI::PositiveNumber);
   cmd->callback([opts, &action] { action = [opts] { return run_score(*opts); }; });
 }

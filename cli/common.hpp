@@ -14,16 +14,19 @@
 
 namespace zcnas::cli {
 
-// Where the batch comes from: a CIFAR-10 file or directory, or a synthetic batch when none is given.
+// Where the batch comes from: a CIFAR-10 file or directory, a tensor file, or a synthetic batch when none is
+// given.
 struct DataOptions {
   std::string data;
+  std::string input;  // safetensors file whose tensor `input` is the batch
   std::optional<int64_t> offset;
   std::optional<uint64_t> seed;
   int64_t batch = 128;
   std::string normalisation = "cifar10";
 };
 void add_data_options(CLI::App& cmd, DataOptions& options);
-// Loads the batch [B, 3, 32, 32]; says loudly on stderr when it is synthetic.
+// Loads the batch [B, 3, 32, 32]; says loudly on stderr when it is synthetic. With --input, the file's batch
+// (B is the file's).
 Tensor load_input(const DataOptions& options);
 
 // --space, checked against the registry's names.

@@ -92,11 +92,15 @@ class Planner {
     value_.assign(n_, Value{});
     live_.assign(n_, false);
     hook_.assign(n_, 0);
+    relu_hook_.assign(n_, 0);
     stored_.assign(n_, false);
     add_reader_.assign(n_, false);
     relus_.assign(n_, {});
     if (sign_bits)
-      for (const auto& h : net.hooks()) hook_[static_cast<size_t>(h.node)] += h.multiplicity;
+      for (const auto& h : net.hooks()) {
+        hook_[static_cast<size_t>(h.node)] += h.multiplicity;
+        relu_hook_[static_cast<size_t>(h.node)] += h.relu_modules;
+      }
     analyse();
   }
 
@@ -125,7 +129,7 @@ class Planner {
     ZCNAS_REQUIRE(net_.output() >= 0, "network has no output node");
     live_[static_cast<size_t>(net_.output())] = true;
     for (size_t id = n_; id-- > 0;) {
-      if (hook_[id] > 0) live_[id] = true;
+      if (hooked(id)) live_[id] = true;
       if (!live_[id]) continue;
       for (int in : node(static_cast<int>(id)).inputs) live_[static_cast<size_t>(in)] = true;
     }
@@ -140,6 +144,8 @@ class Planner {
           // ReLU(x) > 0 exactly where x > 0: a hooked ReLU counts as more hooks of its input.
           hook_[i] += hook_[id];
           hook_[id] = 0;
+          relu_hook_[i] += relu_hook_[id];
+          relu_hook_[id] = 0;
         } else if (n.op == OpKind::Add) {
           add_reader_[i] = true;
         } else if (needs_stored_input(n.op)) {
@@ -279,10 +285,11 @@ class Planner {
     Value& v = value_[i];
     if (v.kind == ValueKind::Zero) {
       plan_.constant_agreement += hook_[i] * units(id);  // all codes 0: every pair agrees everywhere
+      plan_.relu_constant_units += relu_hook_[i] * units(id);
       for (int r : relus_[i]) value_[static_cast<size_t>(r)] = {ValueKind::Zero, kNoBuffer, -1};
       return;
     }
-    const bool hooked = hook_[i] > 0, relu = !relus_[i].empty();
+    const bool hooked = this->hooked(i), relu = !relus_[i].empty();
     if (v.kind == ValueKind::Buffer) {
       if (hooked || relu) emit_pointwise(id, {{TermKind::Plain, v.buffer, -1}}, false);
       return;
@@ -315,7 +322,7 @@ class Planner {
     std::copy(terms.begin(), terms.end(), s.terms.begin());
     if (store_value) s.out = new_buffer(numel(id));
     if (!relus_[i].empty()) s.relu = new_buffer(numel(id));
-    if (hook_[i] > 0) place_bits(id, s);
+    if (hooked(i)) place_bits(id, s);
     plan_.steps.push_back(s);
     if (store_value) {
       value_[i] = {ValueKind::Buffer, s.out, -1};
@@ -326,14 +333,15 @@ class Planner {
   }
 
   void place_bits(int id, Step& s) {
-    const int64_t m = hook_[static_cast<size_t>(id)];
-    auto it =
-        std::find_if(plan_.groups.begin(), plan_.groups.end(), [&](const BitsGroup& g) { return g.multiplicity == m; });
-    if (it == plan_.groups.end()) it = plan_.groups.insert(plan_.groups.end(), BitsGroup{m, 0, 0, 0});
+    const int64_t m = hook_[static_cast<size_t>(id)], r = relu_hook_[static_cast<size_t>(id)];
+    auto it = std::find_if(plan_.groups.begin(), plan_.groups.end(),
+                           [&](const BitsGroup& g) { return g.multiplicity == m && g.relu_multiplicity == r; });
+    if (it == plan_.groups.end()) it = plan_.groups.insert(plan_.groups.end(), BitsGroup{m, 0, 0, 0, r, {}});
     s.bits_group = static_cast<int>(it - plan_.groups.begin());
     s.bits_offset = it->words;
     it->words += sign_words(units(id));
     it->units += units(id);
+    it->tensor_units.push_back(units(id));
   }
 
   // Buffers live from their writing step to their last reader; the output lives on.
@@ -382,7 +390,10 @@ class Planner {
   size_t n_;
   std::vector<Value> value_;
   std::vector<bool> live_;
+  bool hooked(size_t i) const { return hook_[i] > 0 || relu_hook_[i] > 0; }
+
   std::vector<int64_t> hook_;            // effective multiplicity of each node's sign bits
+  std::vector<int64_t> relu_hook_;       // ReLU modules whose output is sign(node), through ReLU nodes
   std::vector<bool> stored_;             // a consumer reads the node from memory
   std::vector<bool> add_reader_;         // an add reads it (stored, or with batch norm / pooling applied)
   std::vector<std::vector<int>> relus_;  // ReLU nodes reading it

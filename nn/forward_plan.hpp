@@ -52,10 +52,13 @@ struct Step {
   int64_t bits_offset = 0;  // ... starting at this word of each of its rows
 };
 
-// The sign bits of every hooked tensor counted `multiplicity` times: [batch][words] words at `base` in the
-// bits arena, each row the concatenation of those tensors' codes.
+// The sign bits of every hooked tensor counted `multiplicity` times by NASWOT and `relu_multiplicity` times as
+// a ReLU module's output: [batch][words] words at `base` in the bits arena, each row the concatenation of
+// those tensors' codes (tensor_units of them, each padded to whole words).
 struct BitsGroup {
   int64_t multiplicity = 0, units = 0, words = 0, base = 0;
+  int64_t relu_multiplicity = 0;
+  std::vector<int64_t> tensor_units;
 };
 
 struct ForwardPlan {
@@ -68,7 +71,8 @@ struct ForwardPlan {
   std::vector<BitsGroup> groups;
   int64_t bits_words = 0;
   int64_t zero_floats = 0;
-  int64_t constant_agreement = 0;  // multiplicity * units over hooked tensors that are exactly zero
+  int64_t constant_agreement = 0;   // multiplicity * units over hooked tensors that are exactly zero
+  int64_t relu_constant_units = 0;  // relu_multiplicity * units over the same tensors
   int output_buffer = kNoBuffer;   // a buffer, kInputBuffer or kZeroBuffer
 };
 

@@ -163,15 +163,18 @@ int Network::linear(int x, int64_t out_features, const std::string& prefix) {
   return push(n);
 }
 
-void Network::hook(int x, int multiplicity) {
+void Network::hook(int x, int multiplicity, int relu_modules) {
   node(x);  // range check
+  ZCNAS_REQUIRE(multiplicity >= 0 && relu_modules >= 0, "hook of node {}: multiplicity {} and relu_modules {}", x,
+                multiplicity, relu_modules);
   for (auto& h : hooks_) {
     if (h.node == x) {
       h.multiplicity += multiplicity;
+      h.relu_modules += relu_modules;
       return;
     }
   }
-  hooks_.push_back({x, multiplicity});
+  hooks_.push_back({x, multiplicity, relu_modules});
 }
 
 void Network::set_output(int x) {
@@ -193,6 +196,18 @@ int64_t Network::hooked_tensors() const {
 int64_t Network::hooked_units() const {
   int64_t total = 0;
   for (const auto& h : hooks_) total += h.multiplicity * units(h.node);
+  return total;
+}
+
+int64_t Network::relu_tensors() const {
+  int64_t total = 0;
+  for (const auto& h : hooks_) total += h.relu_modules;
+  return total;
+}
+
+int64_t Network::relu_units() const {
+  int64_t total = 0;
+  for (const auto& h : hooks_) total += h.relu_modules * units(h.node);
   return total;
 }
 

@@ -46,10 +46,13 @@ struct ParamSpec {
   double bound = 0.0;  // Uniform: U(-bound, +bound), bound = 1/sqrt(fan_in)
 };
 
-// A tensor whose sign pattern a score observes, counted `multiplicity` times.
+// A tensor whose sign pattern a score observes, counted `multiplicity` times by NASWOT (SPEC.md §2, wrappers
+// included). relu_modules: how many ReLU modules of the reference output sign(this tensor); SWAP and linear
+// regions (SPEC.md §8) read those outputs only, once per module.
 struct Hook {
   int node = 0;
   int multiplicity = 0;
+  int relu_modules = 0;
 };
 
 class Network {
@@ -65,8 +68,9 @@ class Network {
   int global_avg_pool(int x);
   int linear(int x, int64_t out_features, const std::string& prefix);  // prefix.weight, prefix.bias
 
-  // Observe node x's sign pattern `multiplicity` more times (repeated hooks of one node merge).
-  void hook(int x, int multiplicity);
+  // Observe node x's sign pattern `multiplicity` more times, `relu_modules` of them as a ReLU module's output
+  // (repeated hooks of one node merge).
+  void hook(int x, int multiplicity, int relu_modules = 0);
   void set_output(int x);
 
   const std::vector<Node>& nodes() const { return nodes_; }
@@ -78,6 +82,8 @@ class Network {
   int64_t units(int x) const;          // per-sample elements of node x
   int64_t hooked_tensors() const;      // hooks counted with multiplicity
   int64_t hooked_units() const;        // per-sample units over all hooks, with multiplicity
+  int64_t relu_tensors() const;        // ReLU-module outputs among the hooks, once per module
+  int64_t relu_units() const;          // per-sample units of those, once per module
   int64_t parameter_count() const;     // every learnable parameter (BN affine included)
   int64_t multiply_adds() const;       // per sample: conv and linear multiply-accumulates
 

@@ -1,6 +1,7 @@
 // Parameter initialisation and state_dict loading.
 #include "nn/params.hpp"
 
+#include <cmath>
 #include <set>
 
 #include "core/random.hpp"
@@ -14,10 +15,59 @@ const Tensor& ParamStore::at(const std::string& name) const {
   return it->second;
 }
 
-ParamStore init_params(const Network& net, uint64_t seed) {
+const char* param_scheme_name(ParamScheme scheme) {
+  switch (scheme) {
+    case ParamScheme::Default:
+      return "default";
+    case ParamScheme::Gaussian:
+      return "gaussian";
+    case ParamScheme::KaimingFanIn:
+      return "kaiming";
+  }
+  return "?";
+}
+
+ParamScheme parse_param_scheme(const std::string& name) {
+  for (ParamScheme s : {ParamScheme::Default, ParamScheme::Gaussian, ParamScheme::KaimingFanIn})
+    if (name == param_scheme_name(s)) return s;
+  throw Error(fmt::format("unknown initialisation '{}' (known: default, gaussian, kaiming)", name));
+}
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+// N(0, 1) by Box-Muller from two of the generator's uniforms, so element i depends on (seed, name, i) only.
+double counter_normal(uint64_t seed, uint64_t key, uint64_t i) {
+  const double u1 = counter_uniform01(seed, key, 2 * i), u2 = counter_uniform01(seed, key, 2 * i + 1);
+  return std::sqrt(-2.0 * std::log1p(-u1)) * std::cos(2.0 * kPi * u2);
+}
+
+// A conv or linear weight's N(0, std^2) redraw, or its bias set to 0.
+void draw_reinit(const ParamSpec& spec, uint64_t seed, ParamScheme scheme, Tensor& t) {
+  if (spec.role == ParamRole::Bias) return;  // zeros
+  double std = 1.0;
+  if (scheme == ParamScheme::KaimingFanIn) {
+    ZCNAS_REQUIRE(spec.shape.size() >= 2 && spec.shape[0] > 0, "kaiming init of '{}': shape {} has no fan-in",
+                  spec.name, shape_to_string(spec.shape));
+    const auto fan_in = static_cast<double>(t.data.size()) / static_cast<double>(spec.shape[0]);
+    std = std::sqrt(2.0 / fan_in);  // gain sqrt(2) for ReLU
+  }
+  const uint64_t key = name_key(spec.name);
+  for (size_t i = 0; i < t.data.size(); ++i) t.data[i] = static_cast<float>(std * counter_normal(seed, key, i));
+}
+
+}  // namespace
+
+ParamStore init_params(const Network& net, uint64_t seed, ParamScheme scheme) {
   ParamStore store;
   for (const auto& spec : net.params()) {
     Tensor t(spec.shape);
+    if (scheme != ParamScheme::Default && spec.init == ParamInit::Uniform) {
+      draw_reinit(spec, seed, scheme, t);
+      store.set(spec.name, std::move(t));
+      continue;
+    }
     switch (spec.init) {
       case ParamInit::Ones: std::fill(t.data.begin(), t.data.end(), 1.0f); break;
       case ParamInit::Zeros: break;

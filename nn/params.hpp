@@ -22,9 +22,16 @@ class ParamStore {
   std::map<std::string, Tensor> tensors_;
 };
 
-// PyTorch's default distributions (SPEC.md §1), drawn by a counter-based generator keyed by seed and
-// parameter name: element i of parameter p is the same on every backend and in every order of drawing.
-ParamStore init_params(const Network& net, uint64_t seed);
+// How parameters are drawn: PyTorch's defaults (SPEC.md §1) or a score's re-initialisation (SPEC.md §8). The
+// re-initialisations redraw conv and linear weights (Gaussian: N(0, 1), SWAP and Zen-score; KaimingFanIn:
+// N(0, 2 / fan_in), linear regions) and set their biases to 0; batch norm keeps weight 1, bias 0.
+enum class ParamScheme { Default, Gaussian, KaimingFanIn };
+const char* param_scheme_name(ParamScheme scheme);        // "default", "gaussian", "kaiming"
+ParamScheme parse_param_scheme(const std::string& name);  // throws naming the unknown name
+
+// Parameters drawn by a counter-based generator keyed by seed and parameter name: element i of parameter p is
+// the same on every backend and in every order of drawing.
+ParamStore init_params(const Network& net, uint64_t seed, ParamScheme scheme = ParamScheme::Default);
 
 // Every weight (conv, BN affine weight, linear weight) set to `value`, every bias to 0 (the epsilon score).
 ParamStore constant_params(const Network& net, float value);

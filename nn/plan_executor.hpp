@@ -68,8 +68,12 @@ class PlanRun {
     h.constant_agreement = plan_.constant_agreement;
     h.tensors = net_.hooked_tensors();
     h.units = net_.hooked_units();
+    h.relu_constant_units = plan_.relu_constant_units;
+    h.relu_tensors = net_.relu_tensors();
+    h.relu_units = net_.relu_units();
+    h.parameters = net_.parameter_count();
     for (const BitsGroup& g : plan_.groups)
-      h.groups.push_back({g.multiplicity, g.units, g.words, ops_.bits() + g.base});
+      h.groups.push_back({g.multiplicity, g.units, g.words, ops_.bits() + g.base, g.relu_multiplicity, g.tensor_units});
     return h;
   }
 

@@ -17,8 +17,12 @@ class CpuBackend final : public Backend {
   }
 
  public:
-  explicit CpuBackend(int threads) : exec_(threads), kernels_(make_cpu_kernels()) {}
-  std::string name() const override { return fmt::format("cpu ({} threads)", exec_.threads()); }
+  CpuBackend(int threads, bool float64_signs) : exec_(threads), kernels_(make_cpu_kernels()) {
+    if (float64_signs) exec64_ = std::make_unique<CpuExecutor<double>>(threads);
+  }
+  std::string name() const override {
+    return fmt::format("cpu ({} threads{})", exec_.threads(), exec64_ ? ", float64 hooked pass" : "");
+  }
   Device device() const override { return Device::Cpu; }
 
   void hooked_pass(const std::vector<NetworkJob>& jobs, const Tensor& input,
@@ -26,8 +30,10 @@ class CpuBackend final : public Backend {
     if (jobs.empty()) return;
     const auto reducer = make_reducer();
     for (size_t j = 0; j < jobs.size(); ++j) {
-      const HookedSignBits bits =
-          with_params(jobs[j], [&](const ParamStore& p) { return exec_.forward_sign_bits(*jobs[j].net, p, input); });
+      const HookedSignBits bits = with_params(jobs[j], [&](const ParamStore& p) {
+        return exec64_ ? exec64_->forward_sign_bits(*jobs[j].net, p, input)
+                       : exec_.forward_sign_bits(*jobs[j].net, p, input);
+      });
       reducer->add(j, bits, *kernels_);
     }
     reducer->finish(*kernels_);
@@ -38,13 +44,16 @@ class CpuBackend final : public Backend {
   }
 
  private:
-  CpuExecutor<float> exec_;
+  CpuExecutor<float> exec_;                      // forwards, and the hooked pass unless float64
+  std::unique_ptr<CpuExecutor<double>> exec64_;  // the hooked pass in float64
   std::unique_ptr<DeviceKernels> kernels_;
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> make_cpu_backend(int threads) { return std::make_unique<CpuBackend>(threads); }
+std::unique_ptr<Backend> make_cpu_backend(int threads, bool float64_signs) {
+  return std::make_unique<CpuBackend>(threads, float64_signs);
+}
 
 #ifndef ZCNAS_WITH_CUDA
 std::unique_ptr<Backend> make_cuda_backend(int) {

@@ -17,8 +17,9 @@ namespace zcnas {
 // One network to run: its description and either explicit parameters or a seed for init_params().
 struct NetworkJob {
   const Network* net = nullptr;
-  const ParamStore* params = nullptr;  // when null, parameters are init_params(*net, init_seed)
+  const ParamStore* params = nullptr;  // when null, parameters are init_params(*net, init_seed, init)
   uint64_t init_seed = 0;
+  ParamScheme init = ParamScheme::Default;
 };
 
 class Backend {
@@ -37,7 +38,9 @@ class Backend {
   virtual Tensor forward(const NetworkJob& job, const Tensor& input) = 0;
 };
 
-std::unique_ptr<Backend> make_cpu_backend(int threads = 0);
+// float64_signs: the hooked pass in float64, so that no sign bit flips with float32 rounding (forward() stays
+// float32).
+std::unique_ptr<Backend> make_cpu_backend(int threads = 0, bool float64_signs = false);
 // Throws zcnas::Error with the reason when there is no CUDA build or no GPU.
 std::unique_ptr<Backend> make_cuda_backend(int device = 0);
 

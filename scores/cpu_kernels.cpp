@@ -6,6 +6,7 @@
 
 #include "kernels/hamming.hpp"
 #include "kernels/logdet.hpp"
+#include "kernels/unit_patterns.hpp"
 #include "scores/device_kernels.hpp"
 
 namespace zcnas {
@@ -33,6 +34,18 @@ class CpuKernels final : public DeviceKernels {
 
   void flag_identical_samples(const int64_t* K, int64_t batch, int* flag) override {
     *flag = identical_samples_cpu(K, batch) ? 1 : 0;
+  }
+
+  void unit_patterns(const uint64_t* bits, int64_t row_words, int64_t batch, int64_t units, uint64_t* keys) override {
+    unit_patterns_cpu(bits, row_words, batch, units, keys);
+  }
+
+  void mark_patterns(const uint64_t* keys, int64_t count, uint64_t* bitmap) override {
+    mark_patterns_cpu(keys, count, bitmap);
+  }
+
+  void count_equal_to_diagonal(const int64_t* K, int64_t batch, int64_t* counts) override {
+    count_equal_to_diagonal_cpu(K, batch, counts);
   }
 
   void log_abs_det(const double* K, int64_t n, int64_t count, double* host_scores) override {

@@ -12,6 +12,7 @@
 #include "core/cuda_context.hpp"
 #include "kernels/hamming.cuh"
 #include "kernels/logdet.cuh"
+#include "kernels/unit_patterns.cuh"
 #include "nn/cuda_executor.hpp"
 #include "scores/backend.hpp"
 #include "scores/cuda_backend.hpp"
@@ -63,6 +64,18 @@ class CudaKernels final : public DeviceKernels {
 
   void flag_identical_samples(const int64_t* K, int64_t batch, int* flag) override {
     cuda::flag_identical_samples(K, batch, flag, stream_);
+  }
+
+  void unit_patterns(const uint64_t* bits, int64_t row_words, int64_t batch, int64_t units, uint64_t* keys) override {
+    cuda::unit_patterns(bits, row_words, batch, units, keys, stream_);
+  }
+
+  void mark_patterns(const uint64_t* keys, int64_t count, uint64_t* bitmap) override {
+    cuda::mark_patterns(keys, count, bitmap, stream_);
+  }
+
+  void count_equal_to_diagonal(const int64_t* K, int64_t batch, int64_t* counts) override {
+    cuda::count_equal_to_diagonal(K, batch, counts, stream_);
   }
 
   void log_abs_det(const double* K, int64_t n, int64_t count, double* host_scores) override {
@@ -174,6 +187,9 @@ class CudaBackend final : public Backend {
   static void set_params(CudaExecutor& exec, const NetworkJob& job) {
     if (job.params) {
       exec.upload_params(*job.net, *job.params);
+    } else if (job.init != ParamScheme::Default) {
+      // The re-initialisations of SPEC.md §8 are drawn on the host and uploaded; only the default is drawn here.
+      exec.upload_params(*job.net, init_params(*job.net, job.init_seed, job.init));
     } else {
       exec.draw_params(*job.net, job.init_seed);
     }

@@ -33,6 +33,13 @@ class DeviceKernels {
   virtual void kernel_to_double(const int64_t* K, int64_t count, int64_t offset, double* out) = 0;
   // *flag = 1 when two distinct samples have identical codes, else 0.
   virtual void flag_identical_samples(const int64_t* K, int64_t batch, int* flag) = 0;
+  // keys[u] = the pattern of unit u over the batch, bit b for sample b, for the `units` units of one tensor
+  // whose row b starts at bits + b * row_words; batch <= kMaxUnitPatternBatch (kernels/unit_patterns.hpp).
+  virtual void unit_patterns(const uint64_t* bits, int64_t row_words, int64_t batch, int64_t units, uint64_t* keys) = 0;
+  // bitmap[k / 64] |= 1 << (k % 64) for each of the `count` keys.
+  virtual void mark_patterns(const uint64_t* keys, int64_t count, uint64_t* bitmap) = 0;
+  // counts[i] = #{j : K[i][j] == K[i][i]}: the samples whose codes equal sample i's, itself included.
+  virtual void count_equal_to_diagonal(const int64_t* K, int64_t batch, int64_t* counts) = 0;
   // log|det| of `count` [n][n] matrices stored back to back, into host memory; waits for the device.
   virtual void log_abs_det(const double* K, int64_t n, int64_t count, double* host_scores) = 0;
   // Device memory to host memory; waits for the device.

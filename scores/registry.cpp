@@ -10,6 +10,9 @@ std::unique_ptr<Score> make_naswot_score(const ScoreOptions& options);   // scor
 std::unique_ptr<Score> make_epsilon_score(const ScoreOptions& options);  // scores/epsilon.cpp
 std::unique_ptr<Score> make_params_score(const ScoreOptions& options);   // scores/baselines.cpp
 std::unique_ptr<Score> make_flops_score(const ScoreOptions& options);    // scores/baselines.cpp
+std::unique_ptr<Score> make_swap_score(const ScoreOptions& options);     // scores/swap.cpp
+std::unique_ptr<Score> make_swap_reg_score(const ScoreOptions& options);        // scores/swap.cpp
+std::unique_ptr<Score> make_linear_regions_score(const ScoreOptions& options);  // scores/linear_regions.cpp
 
 const std::vector<ScoreRegistration>& registered_scores() {
   static const std::vector<ScoreRegistration> scores = {
@@ -17,6 +20,12 @@ const std::vector<ScoreRegistration>& registered_scores() {
       {"epsilon", "constant-weight output comparison (Gracheva 2023)", make_epsilon_score},
       {"params", "parameter count", make_params_score},
       {"flops", "conv + linear multiply-accumulates per sample", make_flops_score},
+      {"swap", "distinct sign patterns of the ReLU units over the batch (Peng et al. 2024)", make_swap_score},
+      {"swap_reg",
+       "SWAP * exp(-(params/1000 - mu)^2 / sigma), --swap-mu/--swap-sigma (the authors' repo gives no mu, sigma)",
+       make_swap_reg_score},
+      {"linear_regions", "distinct ReLU sign patterns of the samples (TE-NAS, Chen et al. 2021)",
+       make_linear_regions_score},
   };
   return scores;
 }

@@ -18,6 +18,8 @@ struct ScoreOptions {
   bool float64 = false;      // run in float64 on the CPU where the score offers it (epsilon)
   bool keep_kernel = false;  // keep each network's kernel matrix (NASWOT's K, for --save-kernel)
   int cpu_threads = 0;       // threads of a score's own CPU executor (<= 0: every core)
+  double swap_mu = 600.0;    // swap_reg's centre, thousands of parameters (scores/sign_patterns.hpp)
+  double swap_sigma = 250000.0;  // swap_reg's width
 };
 
 // The batches a set of scores reads.
@@ -31,6 +33,7 @@ struct ScoreNeeds {
   bool main_batch = false;             // reads ScoreBatches::main
   bool constant_weight_batch = false;  // reads ScoreBatches::constant_weight
   bool runs_networks = false;          // runs forwards (on the backend or its own executor)
+  bool exact_signs = false;            // counts that one flipped sign bit changes: float64 on the CPU by default
 };
 
 class Score {

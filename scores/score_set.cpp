@@ -46,6 +46,7 @@ ScoreNeeds ScoreSet::needs() const {
     all.main_batch |= n.main_batch;
     all.constant_weight_batch |= n.constant_weight_batch;
     all.runs_networks |= n.runs_networks;
+    all.exact_signs |= n.exact_signs;
   }
   return all;
 }

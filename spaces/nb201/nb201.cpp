@@ -120,10 +120,11 @@ Arch index_to_arch(int64_t index) {
 
 namespace {
 
-// ReLU -> Conv(k, stride, pad (k-1)/2) -> BN, as the reference's ReLUConvBN; its input is hooked twice
-// (once by the ReLU module, once by the ReLUConvBN wrapper whose type name contains "ReLU").
+// ReLU -> Conv(k, stride, pad (k-1)/2) -> BN, as the reference's ReLUConvBN; its input is hooked twice by
+// NASWOT (once by the ReLU module, once by the ReLUConvBN wrapper whose type name contains "ReLU"), and its
+// ReLU module's output is one ReLU tensor of SWAP and linear regions.
 int relu_conv_bn(Network& net, int x, int64_t out_channels, int k, int stride, const std::string& prefix) {
-  net.hook(x, 2);
+  net.hook(x, 2, 1);
   const int r = net.relu(x);
   const int c = net.conv(r, out_channels, k, stride, (k - 1) / 2, prefix + ".1.weight");
   return net.batch_norm(c, prefix + ".2");
@@ -180,7 +181,7 @@ Network build_network(const Arch& arch, const NetworkOptions& options) {
     for (int c = 0; c < options.cells_per_stage; ++c) x = cell(net, x, arch, channels, index++);
   }
   x = net.batch_norm(x, "lastact.0");
-  net.hook(x, 1);  // the lastact ReLU's input
+  net.hook(x, 1, 1);  // the lastact ReLU's input; its output is a ReLU tensor too
   x = net.global_avg_pool(net.relu(x));
   x = net.linear(x, options.num_classes, "classifier");
   net.set_output(x);

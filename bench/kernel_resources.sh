@@ -44,25 +44,28 @@ import pathlib, re, subprocess, sys
 
 work, out, arch, nvcc_version, command = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 
-# Threads per block of each of the engine's kernels, as its launcher sets them (kThreads, kStatsThreads,
-# kHammingThreads, or a literal). A kernel missing here stops the script: add it when you add a kernel.
+# Threads per block of each of the engine's kernels, as the launch-shape functions of its header set them. A
+# kernel missing here stops the script: add it when you add a kernel.
 BLOCK = {
-    "batch_norm_stats_kernel": 256,        # kernels/batch_norm.cu kStatsThreads
-    "hamming_popcount_kernel": 256,        # kernels/hamming.cu kHammingThreads
-    "expand_bits_kernel": 256,             # kernels/hamming.cu
-    "row_popcount_kernel": 256,            # kernels/hamming.cu
-    "combine_gram_kernel": 256,            # kernels/hamming.cu
-    "kernel_to_double_kernel": 256,        # kernels/hamming.cu
-    "flag_identical_samples_kernel": 256,  # kernels/hamming.cu
-    "draw_uniform_params_kernel": 256,     # kernels/init_params.cu kThreads
-    "fill_constant_kernel": 256,           # kernels/init_params.cu kThreads
-    "matrix_pointers_kernel": 256,         # kernels/logdet.cu
-    "log_diagonal_kernel": 128,            # kernels/logdet.cu
-    "pointwise_kernel": 256,               # kernels/pointwise.cu kThreads
-    "avg_pool2x2_kernel": 256,             # kernels/pool.cu kThreads
-    "global_avg_pool_kernel": 256,         # kernels/pool.cu kThreads
-    "linear_kernel": 256,                  # kernels/pool.cu kThreads
-    "draw_initial_kernel": 128,            # search/evolution_cuda.cu kThreads
+    "batch_norm_stats_kernel": 256,        # kernels/batch_norm_kernels.cuh kStatsThreads
+    "hamming_popcount_kernel": 256,        # kernels/hamming_kernels.cuh kHammingThreads
+    "expand_bits_kernel": 256,             # kernels/hamming_kernels.cuh kElementThreads
+    "row_popcount_kernel": 256,
+    "combine_gram_kernel": 256,
+    "kernel_to_double_kernel": 256,
+    "flag_identical_samples_kernel": 256,
+    "draw_uniform_params_kernel": 256,     # kernels/init_params_kernels.cuh kInitThreads
+    "fill_constant_kernel": 256,
+    "matrix_pointers_kernel": 256,         # kernels/logdet_kernels.cuh kPointerThreads
+    "log_diagonal_kernel": 128,            # kernels/logdet_kernels.cuh kLogDiagonalThreads
+    "pointwise_kernel": 256,               # kernels/pointwise_kernels.cuh kPointwiseThreads
+    "avg_pool2x2_kernel": 256,             # kernels/pool_kernels.cuh kPoolThreads
+    "global_avg_pool_kernel": 256,
+    "linear_kernel": 256,
+    "unit_patterns_kernel": 256,           # kernels/unit_patterns_kernels.cuh kPatternThreads
+    "mark_patterns_kernel": 256,
+    "count_equal_to_diagonal_kernel": 256,
+    "draw_initial_kernel": 128,            # search/evolution_kernels.cuh kEvolutionThreads
     "mark_selected_kernel": 128,
     "start_population_kernel": 128,
     "evolve_table_kernel": 128,

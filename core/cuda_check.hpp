@@ -71,8 +71,3 @@ void check(Status status, const char* call, const char* file, int line) {
 
 // Throws zcnas::Error when a CUDA runtime, cuBLAS, cuDNN or cuSOLVER call does not succeed.
 #define ZCNAS_CUDA_CHECK(call) ::zcnas::cuda::check((call), #call, __FILE__, __LINE__)
-
-// After a kernel launch: a bad launch configuration surfaces here; faults inside the kernel surface at the
-// next synchronising call.
-#define ZCNAS_CUDA_CHECK_LAUNCH(kernel) \
-  ::zcnas::cuda::check(cudaGetLastError(), "launch of " #kernel, __FILE__, __LINE__)

@@ -2,10 +2,13 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/tensor.hpp"
@@ -35,11 +38,24 @@ inline std::string error_of(const std::function<void()>& fn) {
   return "";
 }
 
+// [batch][words] sign codes with random bits below `units` and zero padding past it, as the kernels require.
+inline std::vector<uint64_t> random_codes(int64_t batch, int64_t words, int64_t units, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<uint64_t> bits(static_cast<size_t>(batch * words), 0);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t w = 0; w < words; ++w) {
+      const int64_t valid = std::clamp<int64_t>(units - 64 * w, 0, 64);
+      const uint64_t mask = valid == 64 ? ~uint64_t{0} : (uint64_t{1} << valid) - 1;
+      bits[static_cast<size_t>(b * words + w)] = rng() & mask;
+    }
+  return bits;
+}
+
 }  // namespace zcnas::test
 
 // Skips the test, saying which file of ../shared is missing.
-#define ZCNAS_REQUIRE_SHARED(rel)                                                                          \
-  do {                                                                                                     \
-    if (!::zcnas::test::shared_available(rel))                                                             \
+#define ZCNAS_REQUIRE_SHARED(rel)                                                                             \
+  do {                                                                                                        \
+    if (!::zcnas::test::shared_available(rel))                                                                \
       GTEST_SKIP() << "skipped: " << ::zcnas::test::shared_path(rel) << " is absent (../shared not present)"; \
   } while (0)

@@ -11,6 +11,7 @@
 #include "scores/backend.hpp"
 #include "scores/naswot.hpp"
 #include "scores/score_set.hpp"
+#include "test_support.hpp"
 
 namespace zcnas::test {
 
@@ -39,19 +40,6 @@ std::vector<T> to_host(const T* device, size_t count) {
   ZCNAS_CUDA_CHECK(cudaDeviceSynchronize());  // surfaces faults of the kernels under test
   if (count) ZCNAS_CUDA_CHECK(cudaMemcpy(host.data(), device, count * sizeof(T), cudaMemcpyDeviceToHost));
   return host;
-}
-
-// Random packed codes [batch][words] with the bits past `units` zero (the packing contract).
-inline std::vector<uint64_t> random_bits(int64_t batch, int64_t words, int64_t units, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<uint64_t> bits(static_cast<size_t>(batch * words));
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t w = 0; w < words; ++w) {
-      const int64_t valid = std::clamp<int64_t>(units - 64 * w, 0, 64);
-      const uint64_t mask = valid == 64 ? ~uint64_t{0} : (uint64_t{1} << valid) - 1;
-      bits[static_cast<size_t>(b * words + w)] = rng() & mask;
-    }
-  return bits;
 }
 
 // NASWOT of every job through a backend, with K, as the score set computes it.

@@ -19,7 +19,7 @@
 namespace zcnas {
 namespace {
 
-using test::random_bits;
+using test::random_codes;
 using test::to_device;
 using test::to_host;
 
@@ -34,7 +34,7 @@ TEST_P(HammingGpu, PopcountAndInt8MatchCpuTwinExactly) {
   ZCNAS_REQUIRE_GPU();
   const auto [batch, units, extra, multiplicity] = GetParam();
   const int64_t words = sign_words(units) + extra;
-  const auto bits = random_bits(batch, words, units, 7 + static_cast<uint64_t>(units));
+  const auto bits = random_codes(batch, words, units, 7 + static_cast<uint64_t>(units));
   // K starts non-zero: the kernels accumulate.
   std::vector<int64_t> K0(static_cast<size_t>(batch * batch));
   for (size_t i = 0; i < K0.size(); ++i) K0[i] = static_cast<int64_t>(mix64(i) % 1000) - 500;
@@ -67,7 +67,7 @@ TEST(IdenticalSamples, FlaggedExactlyWhenTwoCodesAreEqual) {
   for (int64_t batch : {1, 2, 9, 130}) {
     for (bool duplicate : {false, true}) {
       const int64_t units = 300, words = sign_words(units);
-      auto bits = random_bits(batch, words, units, 77);
+      auto bits = random_codes(batch, words, units, 77);
       if (duplicate && batch >= 2)
         std::copy_n(bits.begin(), words, bits.begin() + (batch - 1) * words);  // last sample = first sample
       std::vector<int64_t> K(static_cast<size_t>(batch * batch), 0);
@@ -94,7 +94,7 @@ TEST(KernelToDouble, AddsTheOffsetExactly) {
 // NASWOT-like kernels from random codes: agreements of distinct random samples give a well-conditioned K.
 std::vector<double> naswot_like_kernel(int64_t n, int64_t units, uint64_t seed) {
   const int64_t words = sign_words(units);
-  const auto bits = random_bits(n, words, units, seed);
+  const auto bits = random_codes(n, words, units, seed);
   std::vector<int64_t> K(static_cast<size_t>(n * n), 0);
   accumulate_hamming_cpu(bits.data(), n, words, units, 1, K.data());
   return std::vector<double>(K.begin(), K.end());

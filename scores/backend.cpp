@@ -12,7 +12,7 @@ class CpuBackend final : public Backend {
   auto with_params(const NetworkJob& job, Fn&& fn) {
     ZCNAS_REQUIRE(job.net != nullptr, "network job without a network");
     if (job.params) return fn(*job.params);
-    const ParamStore drawn = init_params(*job.net, job.init_seed);
+    const ParamStore drawn = init_params(*job.net, job.init_seed, job.init);
     return fn(drawn);
   }
 

@@ -114,6 +114,20 @@ TEST_F(ScoreSetTest, BaselinesNeedNoBatch) {
                                                    static_cast<double>(nets_[1].multiply_adds())}));
 }
 
+TEST_F(ScoreSetTest, TheCpuBackendDrawsEachJobsInitialisation) {
+  auto backend = make_cpu_backend(1);
+  CpuExecutor<float> exec(1);
+  const Network& net = nets_[0];
+  for (ParamScheme scheme : {ParamScheme::Default, ParamScheme::Gaussian, ParamScheme::KaimingFanIn}) {
+    const Tensor drawn = backend->forward({&net, nullptr, 7, scheme}, naswot_batch_);
+    EXPECT_EQ(drawn.data, exec.forward(net, init_params(net, 7, scheme), naswot_batch_).data)
+        << param_scheme_name(scheme);
+    if (scheme != ParamScheme::Default) {
+      EXPECT_NE(drawn.data, backend->forward({&net, nullptr, 7}, naswot_batch_).data) << param_scheme_name(scheme);
+    }
+  }
+}
+
 TEST_F(ScoreSetTest, MissingBatchIsNamed) {
   auto backend = make_cpu_backend(1);
   ScoreSet set(parse_score_list("naswot,epsilon"));

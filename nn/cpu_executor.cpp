@@ -110,7 +110,8 @@ struct CpuExecutor<T>::Impl {
   explicit Impl(int threads) : ops(threads) {}
 
   // Plans and runs one forward; returns the plan's output buffer.
-  const T* run(const Network& net, const ParamStore& params, const Tensor& input, bool sign_bits) {
+  const T* run(const Network& net, const ParamStore& params, const Tensor& input, bool sign_bits,
+               const std::vector<int>& taps = {}, ObservedForward* observed = nullptr) {
     const auto& nodes = net.nodes();
     ZCNAS_REQUIRE(!nodes.empty() && nodes[0].op == OpKind::Input, "network has no input node");
     const Node& in = nodes[0];
@@ -119,13 +120,33 @@ struct CpuExecutor<T>::Impl {
                   "input batch has shape {}, the network takes [B, {}, {}, {}]", shape_to_string(input.shape),
                   in.channels, in.height, in.width);
     ZCNAS_REQUIRE(input.shape[0] > 0, "input batch is empty");
-    plan = plan_forward(net, input.shape[0], sign_bits);
+    const int64_t batch = input.shape[0];
+    plan = plan_forward(net, batch, PlanOutputs{sign_bits, taps, observed != nullptr});
     ops.prepare(plan, in, input);
     ops.set_params(params);
-    PlanRun<CpuOps<T>> run(ops, net, plan, input.shape[0]);
+    PlanRun<CpuOps<T>> run(ops, net, plan, batch);
     run.run(&seconds);
     if (sign_bits) hooked = run.sign_bits();
+    if (observed) {
+      observed->taps.clear();
+      for (size_t k = 0; k < taps.size(); ++k)
+        observed->taps.push_back(sample_major<double>(net.node(taps[k]), batch, run.tap(k)));
+      observed->batch_norm_variance = batch_norm_variances(net, plan, ops.stats());
+    }
     return run.buffer(plan.output_buffer);
+  }
+
+  // A node's tensor [C][B][HW] as [B, C, H, W].
+  template <typename U>
+  static BasicTensor<U> sample_major(const Node& n, int64_t batch, const T* v) {
+    const int64_t spatial = n.height * n.width;
+    BasicTensor<U> result({batch, n.channels, n.height, n.width});
+    for (int64_t c = 0; c < n.channels; ++c)
+      for (int64_t b = 0; b < batch; ++b)
+        for (int64_t s = 0; s < spatial; ++s)
+          result.data[static_cast<size_t>((b * n.channels + c) * spatial + s)] =
+              static_cast<U>(v[(c * batch + b) * spatial + s]);
+    return result;
   }
 
   CpuOps<T> ops;
@@ -157,15 +178,15 @@ const std::array<double, kStepKinds>& CpuExecutor<T>::step_seconds() const {
 template <typename T>
 BasicTensor<T> CpuExecutor<T>::forward(const Network& net, const ParamStore& params, const Tensor& input) {
   const T* v = impl_->run(net, params, input, false);
-  // [C][B][HW] -> [B, C, H, W]
-  const Node& o = net.node(net.output());
-  const int64_t batch = input.shape[0], spatial = o.height * o.width;
-  BasicTensor<T> result({batch, o.channels, o.height, o.width});
-  for (int64_t c = 0; c < o.channels; ++c)
-    for (int64_t b = 0; b < batch; ++b)
-      for (int64_t s = 0; s < spatial; ++s)
-        result.data[static_cast<size_t>((b * o.channels + c) * spatial + s)] = v[(c * batch + b) * spatial + s];
-  return result;
+  return Impl::template sample_major<T>(net.node(net.output()), input.shape[0], v);
+}
+
+template <typename T>
+ObservedForward CpuExecutor<T>::forward_observed(const Network& net, const ParamStore& params, const Tensor& input,
+                                                 const std::vector<int>& taps) {
+  ObservedForward observed;
+  impl_->run(net, params, input, false, taps, &observed);
+  return observed;
 }
 
 template <typename T>

@@ -4,11 +4,13 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "core/tensor.hpp"
 #include "nn/forward_plan.hpp"
 #include "nn/hooked_sign_bits.hpp"
 #include "nn/network.hpp"
+#include "nn/observed_forward.hpp"
 #include "nn/params.hpp"
 
 namespace zcnas {
@@ -27,6 +29,10 @@ class CpuExecutor {
 
   // The same forward, keeping the hooked tensors' sign bits (host memory, valid until the next forward).
   HookedSignBits forward_sign_bits(const Network& net, const ParamStore& params, const Tensor& input);
+
+  // The same forward, returning the values of the nodes `taps` and every batch norm's batch variance.
+  ObservedForward forward_observed(const Network& net, const ParamStore& params, const Tensor& input,
+                                   const std::vector<int>& taps);
 
   int threads() const;
 

@@ -142,7 +142,11 @@ struct CudaExecutor::Impl {
   std::vector<cuda::UniformParam> draws;
   ForwardPlan plan;
   HookedSignBits hooked;
-  const float* input_ptr = nullptr;  // the current forward's batch
+  const float* input_ptr = nullptr;      // the current forward's batch
+  const Network* forward_net = nullptr;  // the current forward's network, batch and taps
+  int64_t forward_batch = 0;
+  std::vector<int> taps;
+  std::vector<const float*> tap_ptrs;
 
   Impl(cuda::CudaContext& ctx, cudaStream_t s, CudaExecutorOptions opts)
       : context(ctx),
@@ -316,12 +320,19 @@ ParamStore CudaExecutor::download_params(const Network& net) {
 }
 
 DeviceTensorView CudaExecutor::forward(const Network& net, const float* input, int64_t batch, bool sign_bits) {
+  return forward(net, input, batch, PlanOutputs{sign_bits, {}, false});
+}
+
+DeviceTensorView CudaExecutor::forward(const Network& net, const float* input, int64_t batch,
+                                       const PlanOutputs& outputs) {
   Impl& m = *impl_;
   ZCNAS_REQUIRE(m.params_net == &net, "CUDA forward: parameters were uploaded or drawn for another network");
   ZCNAS_REQUIRE(batch > 0, "CUDA forward: input batch is empty");
   ZCNAS_REQUIRE(input != nullptr, "CUDA forward: null input");
 
-  m.plan = plan_forward(net, batch, sign_bits);
+  m.plan = plan_forward(net, batch, outputs);
+  const bool sign_bits = outputs.sign_bits;
+  const std::vector<int>& taps = outputs.taps;
   const ForwardPlan& plan = m.plan;
   ensure_capacity(m.arena_buf, plan.arena_floats, m.st());
   ensure_capacity(m.stats_buf, plan.stats_entries, m.st());
@@ -338,6 +349,11 @@ DeviceTensorView CudaExecutor::forward(const Network& net, const float* input, i
   PlanRun<Impl> run(m, net, plan, batch);
   run.run();
   m.hooked = sign_bits ? run.sign_bits() : HookedSignBits{};
+  m.forward_net = &net;
+  m.forward_batch = batch;
+  m.taps = taps;
+  m.tap_ptrs.clear();
+  for (size_t k = 0; k < taps.size(); ++k) m.tap_ptrs.push_back(run.tap(k));
   const Node& o = net.node(net.output());
   return {run.buffer(plan.output_buffer), {batch, o.channels, o.height, o.width}};
 }
@@ -349,6 +365,30 @@ Tensor CudaExecutor::download(const DeviceTensorView& view) {
                                    cudaMemcpyDeviceToHost, impl_->st()));
   impl_->stream.synchronize();
   return t;
+}
+
+}  // namespace zcnas
+
+namespace zcnas {
+
+ObservedForward CudaExecutor::download_observed() {
+  Impl& m = *impl_;
+  ZCNAS_REQUIRE(m.forward_net != nullptr, "download_observed: no forward has run");
+  const Network& net = *m.forward_net;
+  ObservedForward observed;
+  for (size_t k = 0; k < m.taps.size(); ++k) {
+    const Node& n = net.node(m.taps[k]);
+    const Tensor t = download({m.tap_ptrs[k], {m.forward_batch, n.channels, n.height, n.width}});
+    observed.taps.emplace_back(t.shape);
+    std::copy(t.data.begin(), t.data.end(), observed.taps.back().data.begin());
+  }
+  std::vector<ChannelAffine> stats(static_cast<size_t>(m.plan.stats_entries));
+  if (!stats.empty())
+    ZCNAS_CUDA_CHECK(cudaMemcpyAsync(stats.data(), m.stats_buf.data(), stats.size() * sizeof(ChannelAffine),
+                                     cudaMemcpyDeviceToHost, m.st()));
+  m.stream.synchronize();
+  observed.batch_norm_variance = batch_norm_variances(net, m.plan, stats.data());
+  return observed;
 }
 
 }  // namespace zcnas

@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "core/tensor.hpp"
+#include "nn/forward_plan.hpp"
 #include "nn/hooked_sign_bits.hpp"
 #include "nn/network.hpp"
+#include "nn/observed_forward.hpp"
 #include "nn/params.hpp"
 
 namespace zcnas {
@@ -61,7 +63,11 @@ class CudaExecutor {
   // Runs `net` on a device batch [batch, C, H, W] matching its input node. With sign_bits, the hooked
   // tensors' codes are written too (see hooked_sign_bits()). Queues work on stream() and returns at once.
   DeviceTensorView forward(const Network& net, const float* input, int64_t batch, bool sign_bits = false);
+  // The same with what the plan keeps: taps and batch-norm statistics are read by download_observed().
+  DeviceTensorView forward(const Network& net, const float* input, int64_t batch, const PlanOutputs& outputs);
   const HookedSignBits& hooked_sign_bits() const;
+  // Host copies of the last forward's taps and of every batch norm's batch variance (synchronises the stream).
+  ObservedForward download_observed();
 
   // Host copy of a forward's tensor (synchronises the stream).
   Tensor download(const DeviceTensorView& view);

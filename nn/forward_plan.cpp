@@ -87,8 +87,8 @@ bool needs_stored_input(OpKind op) {
 
 class Planner {
  public:
-  Planner(const Network& net, int64_t batch, bool sign_bits, ForwardPlan& plan)
-      : net_(net), batch_(batch), plan_(plan), n_(net.nodes().size()) {
+  Planner(const Network& net, int64_t batch, const PlanOutputs& outputs, ForwardPlan& plan)
+      : net_(net), batch_(batch), plan_(plan), n_(net.nodes().size()), outputs_(outputs), taps_(outputs.taps) {
     value_.assign(n_, Value{});
     live_.assign(n_, false);
     hook_.assign(n_, 0);
@@ -96,7 +96,10 @@ class Planner {
     stored_.assign(n_, false);
     add_reader_.assign(n_, false);
     relus_.assign(n_, {});
-    if (sign_bits)
+    plan_.node_stats.assign(n_, -1);
+    for (int t : taps_)
+      ZCNAS_REQUIRE(t >= 0 && static_cast<size_t>(t) < n_, "forward plan: tap of node {}, which does not exist", t);
+    if (outputs.sign_bits)
       for (const auto& h : net.hooks()) {
         hook_[static_cast<size_t>(h.node)] += h.multiplicity;
         relu_hook_[static_cast<size_t>(h.node)] += h.relu_modules;
@@ -116,6 +119,7 @@ class Planner {
       ZCNAS_REQUIRE(v.kind == ValueKind::Buffer, "forward plan: output node {} was not stored", out);
       plan_.output_buffer = v.buffer;
     }
+    for (int t : taps_) plan_.tap_buffers.push_back(stored_buffer(t));
     assign_offsets();
   }
 
@@ -128,8 +132,10 @@ class Planner {
     ZCNAS_REQUIRE(n_ > 0 && node(0).op == OpKind::Input, "network has no input node");
     ZCNAS_REQUIRE(net_.output() >= 0, "network has no output node");
     live_[static_cast<size_t>(net_.output())] = true;
+    for (int t : taps_) live_[static_cast<size_t>(t)] = stored_[static_cast<size_t>(t)] = true;
     for (size_t id = n_; id-- > 0;) {
-      if (hooked(id)) live_[id] = true;
+      if (hooked(id) || (outputs_.batch_norm_statistics && node(static_cast<int>(id)).op == OpKind::BatchNorm))
+        live_[id] = true;
       if (!live_[id]) continue;
       for (int in : node(static_cast<int>(id)).inputs) live_[static_cast<size_t>(in)] = true;
     }
@@ -230,7 +236,7 @@ class Planner {
         s.kind = StepKind::BatchNormStats;
         s.node = id;
         s.in = stored_buffer(n.inputs[0]);
-        s.stats = new_stats(n.channels);
+        s.stats = plan_.node_stats[static_cast<size_t>(id)] = new_stats(n.channels);
         plan_.steps.push_back(s);
         v = {ValueKind::BatchNorm, s.in, s.stats};
         finish(id);
@@ -356,6 +362,8 @@ class Planner {
     for (size_t k = 0; k < plan_.steps.size(); ++k)
       reads(plan_.steps[k], [&](int b) { last[static_cast<size_t>(b)] = static_cast<int>(k); });
     if (plan_.output_buffer >= 0) last[static_cast<size_t>(plan_.output_buffer)] = INT_MAX;
+    for (int b : plan_.tap_buffers)
+      if (b >= 0) last[static_cast<size_t>(b)] = INT_MAX;
 
     plan_.buffer_offset.assign(nb, -1);
     ArenaAllocator arena;
@@ -388,6 +396,8 @@ class Planner {
   int64_t batch_;
   ForwardPlan& plan_;
   size_t n_;
+  const PlanOutputs& outputs_;
+  const std::vector<int>& taps_;
   std::vector<Value> value_;
   std::vector<bool> live_;
   bool hooked(size_t i) const { return hook_[i] > 0 || relu_hook_[i] > 0; }
@@ -419,10 +429,10 @@ const char* step_name(StepKind kind) {
   return "?";
 }
 
-ForwardPlan plan_forward(const Network& net, int64_t batch, bool sign_bits) {
+ForwardPlan plan_forward(const Network& net, int64_t batch, const PlanOutputs& outputs) {
   ZCNAS_REQUIRE(batch > 0, "forward plan: batch {} (need > 0)", batch);
   ForwardPlan plan;
-  Planner(net, batch, sign_bits, plan).build();
+  Planner(net, batch, outputs, plan).build();
   return plan;
 }
 

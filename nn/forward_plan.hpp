@@ -7,6 +7,8 @@
 //  - Exactly-zero tensors (`none` edges and what they feed) are not computed; a consumer that must read one
 //    reads a shared zero buffer. An add with one non-zero input aliases it: skips cost no copy.
 //  - Buffers get arena offsets by liveness (best fit), so a forward needs one allocation of plan.arena_floats.
+//  - Tapped nodes are stored whole and live to the end of the forward, for scores that read values (MeCo's
+//    module outputs, Zen-score's features).
 // nn/plan_executor.hpp runs it on any device's op table.
 #pragma once
 #include <array>
@@ -73,10 +75,21 @@ struct ForwardPlan {
   int64_t zero_floats = 0;
   int64_t constant_agreement = 0;   // multiplicity * units over hooked tensors that are exactly zero
   int64_t relu_constant_units = 0;  // relu_multiplicity * units over the same tensors
-  int output_buffer = kNoBuffer;   // a buffer, kInputBuffer or kZeroBuffer
+  int output_buffer = kNoBuffer;    // a buffer, kInputBuffer or kZeroBuffer
+  std::vector<int> tap_buffers;     // per tap, in the order asked: a buffer, kInputBuffer or kZeroBuffer
+  std::vector<int> node_stats;      // per node: the statistics slot of a batch-norm node, else -1
 };
 
-// With sign_bits, the hooked tensors' codes are planned too; otherwise hooks are ignored.
-ForwardPlan plan_forward(const Network& net, int64_t batch, bool sign_bits);
+// What a forward keeps for its caller besides its output.
+struct PlanOutputs {
+  bool sign_bits = false;              // the hooked tensors' codes (hooks are ignored otherwise)
+  std::vector<int> taps;               // nodes stored whole and kept until the forward ends
+  bool batch_norm_statistics = false;  // every batch norm's statistics, even one whose output nothing reads
+};
+
+ForwardPlan plan_forward(const Network& net, int64_t batch, const PlanOutputs& outputs);
+inline ForwardPlan plan_forward(const Network& net, int64_t batch, bool sign_bits) {
+  return plan_forward(net, batch, PlanOutputs{sign_bits, {}, false});
+}
 
 }  // namespace zcnas

@@ -61,6 +61,9 @@ class PlanRun {
     return ops_.arena() + plan_.buffer_offset[static_cast<size_t>(b)];
   }
 
+  // Tap k of the plan (device memory, the device's layout), valid until the next forward.
+  const Scalar* tap(size_t k) { return buffer(plan_.tap_buffers.at(k)); }
+
   // The hooked tensors' sign bits that the run wrote.
   HookedSignBits sign_bits() {
     HookedSignBits h;

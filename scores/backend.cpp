@@ -43,6 +43,10 @@ class CpuBackend final : public Backend {
     return with_params(job, [&](const ParamStore& p) { return exec_.forward(*job.net, p, input); });
   }
 
+  ObservedForward observe(const NetworkJob& job, const Tensor& input, const std::vector<int>& taps) override {
+    return with_params(job, [&](const ParamStore& p) { return exec_.forward_observed(*job.net, p, input, taps); });
+  }
+
  private:
   CpuExecutor<float> exec_;                      // forwards, and the hooked pass unless float64
   std::unique_ptr<CpuExecutor<double>> exec64_;  // the hooked pass in float64

@@ -9,6 +9,7 @@
 #include "core/device.hpp"
 #include "core/tensor.hpp"
 #include "nn/network.hpp"
+#include "nn/observed_forward.hpp"
 #include "nn/params.hpp"
 #include "scores/device_kernels.hpp"
 
@@ -36,6 +37,9 @@ class Backend {
 
   // The network's output for the batch, [B, C, 1, 1] in float32 (logits).
   virtual Tensor forward(const NetworkJob& job, const Tensor& input) = 0;
+
+  // A float32 forward that returns the values of the nodes `taps` and every batch norm's batch variance.
+  virtual ObservedForward observe(const NetworkJob& job, const Tensor& input, const std::vector<int>& taps) = 0;
 };
 
 // float64_signs: the hooked pass in float64, so that no sign bit flips with float32 rounding (forward() stays

@@ -174,6 +174,16 @@ class CudaBackend final : public Backend {
     return exec.download(out);
   }
 
+  ObservedForward observe(const NetworkJob& job, const Tensor& input, const std::vector<int>& taps) override {
+    check_job(job, input);
+    context_.make_current();
+    upload_input(input);
+    CudaExecutor& exec = lanes_[0]->exec;
+    set_params(exec, job);
+    exec.forward(*job.net, input_.data(), input.shape[0], PlanOutputs{false, taps, true});
+    return exec.download_observed();
+  }
+
  private:
   static void check_job(const NetworkJob& job, const Tensor& input) {
     ZCNAS_REQUIRE(job.net != nullptr && !job.net->nodes().empty(), "network job without a network");

@@ -12,8 +12,9 @@
 namespace zcnas::test {
 
 struct ReferenceForward {
-  Tensor output;           // [B, C, H, W]
-  std::vector<int64_t> K;  // [B][B]: agreements of the hooked tensors' sign codes, with multiplicity
+  Tensor output;                           // [B, C, H, W]
+  std::vector<int64_t> K;                  // [B][B]: agreements of the hooked tensors' sign codes, with multiplicity
+  std::vector<std::vector<float>> values;  // every node's value, [B, C, H, W]
 };
 
 inline ReferenceForward reference_forward(const Network& net, const ParamStore& params, const Tensor& input) {
@@ -144,6 +145,7 @@ inline ReferenceForward reference_forward(const Network& net, const ParamStore& 
         r.K[static_cast<size_t>(i * B + j)] += h.multiplicity * agree;
       }
   }
+  r.values = std::move(v);
   return r;
 }
 

@@ -12,8 +12,8 @@
 #include "nn/cpu_executor.hpp"
 #include "nn/forward_plan.hpp"
 #include "nn/params.hpp"
-#include "scores/naswot.hpp"
 #include "reference_network.hpp"
+#include "scores/naswot.hpp"
 #include "spaces/nb201/nb201.hpp"
 
 namespace zcnas {
@@ -66,6 +66,39 @@ void check_arch(const nb201::Arch& arch, const nb201::NetworkOptions& options, i
   EXPECT_EQ(cpu.hooked_tensors, net.hooked_tensors()) << what;
   EXPECT_EQ(cpu.hooked_units, net.hooked_units()) << what;
 
+  // Every node tapped: each value as the definition computes it, every batch norm's variance from its input.
+  std::vector<int> every_node(net.nodes().size());
+  for (size_t id = 0; id < every_node.size(); ++id) every_node[id] = static_cast<int>(id);
+  const ObservedForward seen = exec.forward_observed(net, params, input, every_node);
+  ASSERT_EQ(seen.taps.size(), every_node.size()) << what;
+  size_t norm = 0;
+  for (size_t id = 0; id < every_node.size(); ++id) {
+    const auto& expected = ref.values[id];
+    ASSERT_EQ(seen.taps[id].data.size(), expected.size()) << what << " node " << id;
+    double worst = 0.0;
+    for (size_t i = 0; i < expected.size(); ++i)
+      worst = std::max(worst, std::fabs(seen.taps[id].data[i] - expected[i]) / (1.0 + std::fabs(expected[i])));
+    EXPECT_LE(worst, 2e-3) << what << " node " << id << " (" << op_name(net.node(static_cast<int>(id)).op) << ")";
+    const Node& n = net.node(static_cast<int>(id));
+    if (n.op != OpKind::BatchNorm) continue;
+    const auto& x = ref.values[static_cast<size_t>(n.inputs[0])];
+    const int64_t hw = n.height * n.width;
+    ASSERT_EQ(seen.batch_norm_variance[norm].size(), static_cast<size_t>(n.channels)) << what;
+    for (int64_t c = 0; c < n.channels; ++c) {
+      double sum = 0.0, sq = 0.0;
+      for (int64_t b = 0; b < batch; ++b)
+        for (int64_t s = 0; s < hw; ++s) sum += x[static_cast<size_t>((b * n.channels + c) * hw + s)];
+      const double mean = sum / static_cast<double>(batch * hw);
+      for (int64_t b = 0; b < batch; ++b)
+        for (int64_t s = 0; s < hw; ++s)
+          sq += std::pow(x[static_cast<size_t>((b * n.channels + c) * hw + s)] - mean, 2);
+      const double var = sq / static_cast<double>(batch * hw);
+      EXPECT_NEAR(seen.batch_norm_variance[norm][static_cast<size_t>(c)], var, 1e-4 * var + 1e-9)
+          << what << " batch norm " << n.weight << " channel " << c;
+    }
+    ++norm;
+  }
+
   // Without sign bits the same forward is planned with no bits at all, and computes the same values.
   const ForwardPlan plain = plan_forward(net, batch, false);
   EXPECT_TRUE(plain.groups.empty()) << what;
@@ -104,6 +137,21 @@ TEST(ForwardPlan, BatchNormAndPoolingFeedingOnlyAddsAreNeverStored) {
   EXPECT_EQ(single_bn_steps, 19);
   // The arena holds a handful of activations, not one per node: under 20 tensors of the largest size.
   EXPECT_LT(plan.arena_floats, 20 * 128 * 16 * 32 * 32);
+}
+
+TEST(ForwardPlan, BatchNormStatisticsOfBranchesThatReachNothing) {
+  // All-`none` cells: no batch norm of a cell reaches the output, and only the stem's conv is read by one.
+  const Network net =
+      nb201::build_network(nb201::parse_arch("|none~0|+|none~0|nor_conv_1x1~1|+|none~0|none~1|none~2|"));
+  const ForwardPlan usual = plan_forward(net, 4, false);
+  const ForwardPlan every = plan_forward(net, 4, PlanOutputs{false, {}, true});
+  int usual_stats = 0, every_stats = 0, norms = 0;
+  for (const Step& s : usual.steps) usual_stats += s.kind == StepKind::BatchNormStats;
+  for (const Step& s : every.steps) every_stats += s.kind == StepKind::BatchNormStats;
+  for (const Node& n : net.nodes()) norms += n.op == OpKind::BatchNorm;
+  EXPECT_LT(usual_stats, norms);
+  EXPECT_EQ(every_stats, norms);
+  EXPECT_THROW(plan_forward(net, 4, PlanOutputs{false, {static_cast<int>(net.nodes().size())}, false}), Error);
 }
 
 TEST(ForwardPlan, RejectsAnEmptyBatch) {

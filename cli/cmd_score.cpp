@@ -1,5 +1,5 @@
 // `zcnas score`: score a space's archs (one, several, or the whole space) with one or more zero-cost scores
-// (NASWOT, epsilon, parameter count, FLOPs) and write one row per arch, one column per score.
+// (scores/registry.cpp lists them) and write one row per arch, one column per score.
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -13,6 +13,7 @@
 #include "scores/epsilon.hpp"
 #include "scores/score_set.hpp"
 #include "scores/sign_patterns.hpp"
+#include "scores/zen.hpp"
 
 namespace zcnas::cli {
 namespace {
@@ -37,6 +38,8 @@ struct ScoreCommandOptions {
   double swap_mu = kSwapDefaultMu;
   double swap_sigma = kSwapDefaultSigma;
   std::string sign_precision = "auto";
+  int64_t zen_batch = kZenDefaultBatch;
+  std::string zen_running_stats = "carry";
 };
 
 // The epsilon batch: the same images as the NASWOT batch (same file, offset or seed), --eps-batch of them.
@@ -44,6 +47,13 @@ Tensor load_epsilon_input(const ScoreCommandOptions& o) {
   DataOptions data = o.data;
   data.batch = o.epsilon_batch;
   return load_input(data);
+}
+
+// Zen-score's two inputs from an --input file that holds `mixup_input` beside `input`; none otherwise (Zen
+// draws its own).
+std::optional<ZenInputs> load_zen_inputs(const std::string& path) {
+  if (path.empty() || read_safetensors(path).count("mixup_input") == 0) return std::nullopt;
+  return ZenInputs{load_input_tensor(path, "input"), load_input_tensor(path, "mixup_input")};
 }
 
 // "i/n" with 0 <= i < n; throws naming the text.
@@ -91,15 +101,16 @@ int run_score(const ScoreCommandOptions& o) {
   score_options.keep_kernel = !o.save_kernel.empty();
   score_options.swap_mu = o.swap_mu;
   score_options.swap_sigma = o.swap_sigma;
+  score_options.zen_batch = o.zen_batch;
+  score_options.zen_fresh_running_stats = o.zen_running_stats == "fresh";
   ScoreSet score_set(names, score_options);
   const ScoreNeeds needs = score_set.needs();
   ZCNAS_REQUIRE(o.save_kernel.empty() || score_set.has("naswot"),
                 "--save-kernel writes NASWOT's kernel: --scores '{}' has no naswot", o.scores);
-  ZCNAS_REQUIRE(
-      o.weights.empty() || needs.hooked_pass,
-      "--weights sets the parameters of the hooked pass (naswot, swap, swap_reg, linear_regions; epsilon uses "
-      "constant weights, params and flops none): --scores '{}' reads no hooked pass",
-      o.scores);
+  ZCNAS_REQUIRE(o.weights.empty() || needs.hooked_pass || needs.reads_weights,
+                "--weights sets the parameters that naswot, swap, swap_reg, linear_regions, meco and zen run (epsilon "
+                "uses constant weights, params and flops none): --scores '{}' runs none",
+                o.scores);
 
   ScoreTableWriter writer(o.out, parse_table_format(o.format), names);
   const size_t before = todo.size();
@@ -112,8 +123,10 @@ int run_score(const ScoreCommandOptions& o) {
 
   // Only the batches and the device that the asked scores use: params and flops need neither.
   std::optional<Tensor> main_input, constant_weight_input;
+  std::optional<ZenInputs> zen_inputs;
   if (needs.main_batch) main_input = load_input(o.data);
   if (needs.constant_weight_batch) constant_weight_input = load_epsilon_input(o);
+  if (score_set.has("zen")) zen_inputs = load_zen_inputs(o.data.input);
   auto backend = needs.runs_networks ? open_backend(o.engine) : make_cpu_backend(1);
   // A count of distinct sign patterns changes with one flipped bit: float32 rounding flips activations within
   // an ulp of zero (1 unit of 471,040 on oracle case 8233), float64 gives the reference's signs.
@@ -129,8 +142,14 @@ int run_score(const ScoreCommandOptions& o) {
   if (constant_weight_input)
     std::fprintf(stderr, "zcnas: constant-weight batch of %lld images\n",
                  static_cast<long long>(constant_weight_input->shape[0]));
+  if (zen_inputs)
+    std::fprintf(stderr, "zcnas: zen reads 'input' and 'mixup_input' of '%s'\n", o.data.input.c_str());
+  else if (score_set.has("zen"))
+    std::fprintf(stderr, "zcnas: zen draws %lld Gaussian inputs per repeat from the repeat's seed\n",
+                 static_cast<long long>(o.zen_batch));
   const ScoreBatches batches{main_input ? &*main_input : nullptr,
-                             constant_weight_input ? &*constant_weight_input : nullptr};
+                             constant_weight_input ? &*constant_weight_input : nullptr,
+                             zen_inputs ? &*zen_inputs : nullptr};
   const auto net_options = network_options(o.engine);
   // The GPU keeps many networks in flight (its lanes share one call's networks; at the target rate a chunk
   // is under a second of work); the CPU runs one at a time, so rows appear as they finish.
@@ -219,6 +238,14 @@ void register_score(CLI::App& app, std::function<int()>& action) {
       ->check(CLI::IsMember({"auto", "float32", "float64"}));
   cmd->add_option("--swap-mu", opts->swap_mu,
                   "swap_reg's centre mu, in thousands of parameters (default 600; the authors' repo gives none)");
+  cmd->add_option("--zen-batch", opts->zen_batch,
+                  "Gaussian inputs per zen repeat (default 64, the authors' search; their stand-alone script uses 16); "
+                  "an --input file with 'input' and 'mixup_input' gives them instead")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--zen-running-stats", opts->zen_running_stats,
+                  "batch-norm running variances between zen's --repeats: carry (the authors' stand-alone script, "
+                  "later repeats score higher) or fresh (each repeat from a fresh model, the mean of single repeats)")
+      ->check(CLI::IsMember({"carry", "fresh"}));
   cmd->add_option("--swap-sigma", opts->swap_sigma,
                   "swap_reg's width sigma (default 250000; the authors' repo gives none)")
       ->check(CLI::PositiveNumber);

@@ -15,10 +15,11 @@ namespace zcnas::cli {
 void add_data_options(CLI::App& cmd, DataOptions& o) {
   auto* data =
       cmd.add_option("--data", o.data, "CIFAR-10 binary file or directory of batch files (default: a synthetic batch)");
-  auto* input = cmd.add_option("--input", o.input,
-                               "the batch as a safetensors file: its F32 tensor `input` [B, 3, H, W], already "
-                               "normalised (B is the file's)")
-                    ->check(CLI::ExistingFile);
+  auto* input =
+      cmd.add_option("--input", o.input,
+                     "the batch as a safetensors file: its F32 tensor `input` [B, 3, H, W], already "
+                     "normalised (B is the file's); zen takes `input` and `mixup_input` from it when it has both")
+          ->check(CLI::ExistingFile);
   auto* offset = cmd.add_option("--offset", o.offset, "use images offset..offset+B-1 in file order (default 0)");
   auto* seed = cmd.add_option("--seed", o.seed, "draw the B images at random from this seed");
   offset->excludes(seed);
@@ -28,23 +29,20 @@ void add_data_options(CLI::App& cmd, DataOptions& o) {
       ->check(CLI::IsMember({"cifar10", "cifar100", "imagenet16"}));
 }
 
-namespace {
-
-Tensor load_input_file(const std::string& path) {
+Tensor load_input_tensor(const std::string& path, const std::string& name) {
   const TensorFile file = read_safetensors(path);
-  const auto it = file.find("input");
-  ZCNAS_REQUIRE(it != file.end(), "--input '{}' has no tensor named 'input'", path);
-  ZCNAS_REQUIRE(it->second.dtype == "F32", "--input '{}': tensor 'input' is {}, expected F32", path, it->second.dtype);
-  Tensor t = raw_to_f32(it->second, fmt::format("--input '{}': tensor 'input'", path));
+  const auto it = file.find(name);
+  ZCNAS_REQUIRE(it != file.end(), "--input '{}' has no tensor named '{}'", path, name);
+  ZCNAS_REQUIRE(it->second.dtype == "F32", "--input '{}': tensor '{}' is {}, expected F32", path, name,
+                it->second.dtype);
+  Tensor t = raw_to_f32(it->second, fmt::format("--input '{}': tensor '{}'", path, name));
   ZCNAS_REQUIRE(t.shape.size() == 4 && t.shape[0] > 0 && t.shape[1] == 3,
-                "--input '{}': tensor 'input' has shape {}, expected [B, 3, H, W]", path, shape_to_string(t.shape));
+                "--input '{}': tensor '{}' has shape {}, expected [B, 3, H, W]", path, name, shape_to_string(t.shape));
   return t;
 }
 
-}  // namespace
-
 Tensor load_input(const DataOptions& o) {
-  if (!o.input.empty()) return load_input_file(o.input);
+  if (!o.input.empty()) return load_input_tensor(o.input, "input");
   if (o.data.empty()) {
     std::fprintf(stderr,
                  "zcnas: WARNING: no --data given: scoring a SYNTHETIC batch of %lld random images, not CIFAR-10. "

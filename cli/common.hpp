@@ -28,6 +28,8 @@ void add_data_options(CLI::App& cmd, DataOptions& options);
 // Loads the batch [B, 3, 32, 32]; says loudly on stderr when it is synthetic. With --input, the file's batch
 // (B is the file's).
 Tensor load_input(const DataOptions& options);
+// Tensor `name` of an --input safetensors file, F32 [B, 3, H, W]; throws naming the file and the tensor.
+Tensor load_input_tensor(const std::string& path, const std::string& name);
 
 // --space, checked against the registry's names.
 void add_space_option(CLI::App& cmd, std::string& space);

@@ -1,6 +1,7 @@
 // Counter-based random numbers: a value is a pure function of (seed, stream key, counter), so any backend
 // (CPU, CUDA) and any thread order reproduces it exactly.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <string_view>
 
@@ -27,6 +28,13 @@ ZCNAS_HOST_DEVICE inline uint64_t counter_random_u64(uint64_t seed, uint64_t key
 // Uniform in [0, 1) with 53 random bits (exact in double).
 ZCNAS_HOST_DEVICE inline double counter_uniform01(uint64_t seed, uint64_t key, uint64_t counter) {
   return static_cast<double>(counter_random_u64(seed, key, counter) >> 11) * 0x1.0p-53;
+}
+
+// N(0, 1) by Box-Muller from two of the generator's uniforms, so element i depends on (seed, key, i) only.
+inline double counter_normal(uint64_t seed, uint64_t key, uint64_t i) {
+  constexpr double kTwoPi = 6.28318530717958647692;
+  const double u1 = counter_uniform01(seed, key, 2 * i), u2 = counter_uniform01(seed, key, 2 * i + 1);
+  return std::sqrt(-2.0 * std::log1p(-u1)) * std::cos(kTwoPi * u2);
 }
 
 // FNV-1a hash of a name: the stream key of a named parameter.

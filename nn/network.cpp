@@ -182,6 +182,12 @@ void Network::set_output(int x) {
   output_ = x;
 }
 
+void Network::module_output(const std::string& name, int x) {
+  ZCNAS_REQUIRE(x >= 0 && x < static_cast<int>(nodes_.size()), "module '{}' returns node {}, which does not exist",
+                name, x);
+  module_outputs_.push_back({name, x});
+}
+
 int64_t Network::units(int x) const {
   const Node& n = node(x);
   return n.channels * n.height * n.width;

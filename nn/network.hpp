@@ -55,6 +55,14 @@ struct Hook {
   int relu_modules = 0;
 };
 
+// The output of one module of the reference network (a leaf, a wrapper or a container), in the order its
+// forward hook fires there: children before parents. A tensor that several modules return appears once per
+// module. MeCo (SPEC.md §8.2) reads every one.
+struct ModuleOutput {
+  std::string name;  // the module's name in named_modules(); "" for the root
+  int node = 0;
+};
+
 class Network {
  public:
   int input(int64_t channels, int64_t height, int64_t width);
@@ -72,11 +80,14 @@ class Network {
   // (repeated hooks of one node merge).
   void hook(int x, int multiplicity, int relu_modules = 0);
   void set_output(int x);
+  // Record that the reference module `name` returns node x (call in the order the modules' hooks fire).
+  void module_output(const std::string& name, int x);
 
   const std::vector<Node>& nodes() const { return nodes_; }
   const Node& node(int i) const { return nodes_.at(static_cast<size_t>(i)); }
   const std::vector<ParamSpec>& params() const { return params_; }
   const std::vector<Hook>& hooks() const { return hooks_; }
+  const std::vector<ModuleOutput>& module_outputs() const { return module_outputs_; }
   int output() const { return output_; }
 
   int64_t units(int x) const;          // per-sample elements of node x
@@ -94,6 +105,7 @@ class Network {
   std::vector<Node> nodes_;
   std::vector<ParamSpec> params_;
   std::vector<Hook> hooks_;
+  std::vector<ModuleOutput> module_outputs_;
   std::vector<int> relu_of_;  // relu_of_[x]: the Relu node reading x, or -1
   int output_ = -1;
 };

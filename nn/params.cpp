@@ -35,14 +35,6 @@ ParamScheme parse_param_scheme(const std::string& name) {
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-
-// N(0, 1) by Box-Muller from two of the generator's uniforms, so element i depends on (seed, name, i) only.
-double counter_normal(uint64_t seed, uint64_t key, uint64_t i) {
-  const double u1 = counter_uniform01(seed, key, 2 * i), u2 = counter_uniform01(seed, key, 2 * i + 1);
-  return std::sqrt(-2.0 * std::log1p(-u1)) * std::cos(2.0 * kPi * u2);
-}
-
 // A conv or linear weight's N(0, std^2) redraw, or its bias set to 0.
 void draw_reinit(const ParamSpec& spec, uint64_t seed, ParamScheme scheme, Tensor& t) {
   if (spec.role == ParamRole::Bias) return;  // zeros

@@ -13,6 +13,8 @@ std::unique_ptr<Score> make_flops_score(const ScoreOptions& options);    // scor
 std::unique_ptr<Score> make_swap_score(const ScoreOptions& options);     // scores/swap.cpp
 std::unique_ptr<Score> make_swap_reg_score(const ScoreOptions& options);        // scores/swap.cpp
 std::unique_ptr<Score> make_linear_regions_score(const ScoreOptions& options);  // scores/linear_regions.cpp
+std::unique_ptr<Score> make_meco_score(const ScoreOptions& options);            // scores/meco.cpp
+std::unique_ptr<Score> make_zen_score(const ScoreOptions& options);             // scores/zen.cpp
 
 const std::vector<ScoreRegistration>& registered_scores() {
   static const std::vector<ScoreRegistration> scores = {
@@ -26,6 +28,12 @@ const std::vector<ScoreRegistration>& registered_scores() {
        make_swap_reg_score},
       {"linear_regions", "distinct ReLU sign patterns of the samples (TE-NAS, Chen et al. 2021)",
        make_linear_regions_score},
+      {"meco", "sum over module outputs of the least eigenvalue of the channel correlation (Jiang et al. 2023)",
+       make_meco_score},
+      {"zen",
+       "log feature change under a Gaussian input perturbation + batch-norm variance terms (Lin et al. 2021), "
+       "--zen-batch/--zen-running-stats",
+       make_zen_score},
   };
   return scores;
 }

@@ -13,19 +13,24 @@
 
 namespace zcnas {
 
+struct ZenInputs;  // scores/zen.hpp
+
 // Settings a score may read; each score documents the ones it uses.
 struct ScoreOptions {
-  bool float64 = false;      // run in float64 on the CPU where the score offers it (epsilon)
-  bool keep_kernel = false;  // keep each network's kernel matrix (NASWOT's K, for --save-kernel)
-  int cpu_threads = 0;       // threads of a score's own CPU executor (<= 0: every core)
-  double swap_mu = 600.0;    // swap_reg's centre, thousands of parameters (scores/sign_patterns.hpp)
-  double swap_sigma = 250000.0;  // swap_reg's width
+  bool float64 = false;                  // run in float64 on the CPU where the score offers it (epsilon)
+  bool keep_kernel = false;              // keep each network's kernel matrix (NASWOT's K, for --save-kernel)
+  int cpu_threads = 0;                   // threads of a score's own CPU executor (<= 0: every core)
+  double swap_mu = 600.0;                // swap_reg's centre, thousands of parameters (scores/sign_patterns.hpp)
+  double swap_sigma = 250000.0;          // swap_reg's width
+  int64_t zen_batch = 64;                // zen: Gaussian inputs per repeat when ScoreBatches::zen is not given
+  bool zen_fresh_running_stats = false;  // zen: reset the running variances for each repeat (default: carry)
 };
 
 // The batches a set of scores reads.
 struct ScoreBatches {
   const Tensor* main = nullptr;             // [B, 3, H, W]: the hooked pass and scores of the default weights
   const Tensor* constant_weight = nullptr;  // [B', 3, H, W]: scores of constant-weight passes (epsilon)
+  const ZenInputs* zen = nullptr;           // Zen-score's two inputs, when given rather than drawn per repeat
 };
 
 struct ScoreNeeds {
@@ -33,6 +38,7 @@ struct ScoreNeeds {
   bool main_batch = false;             // reads ScoreBatches::main
   bool constant_weight_batch = false;  // reads ScoreBatches::constant_weight
   bool runs_networks = false;          // runs forwards (on the backend or its own executor)
+  bool reads_weights = false;          // runs the jobs' weights (given or drawn) outside the hooked pass
   bool exact_signs = false;            // counts that one flipped sign bit changes: float64 on the CPU by default
 };
 

@@ -47,6 +47,7 @@ ScoreNeeds ScoreSet::needs() const {
     all.constant_weight_batch |= n.constant_weight_batch;
     all.runs_networks |= n.runs_networks;
     all.exact_signs |= n.exact_signs;
+    all.reads_weights |= n.reads_weights;
   }
   return all;
 }

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -54,7 +55,9 @@ TEST(Cli, SpaceConvertsBothWays) {
   const CliRun a = zcnas("space nb201 --index 6111");
   EXPECT_EQ(a.code, 0);
   EXPECT_EQ(a.out, "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|\n");
-  const CliRun b = zcnas("space nb201 --arch '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|'");
+  const CliRun b = zcnas(
+      "space nb201 --arch "
+      "'|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|'");
   EXPECT_EQ(b.out, "0\n");
   EXPECT_EQ(zcnas("space nb201 --count").out, "15625\n");
 }
@@ -147,6 +150,39 @@ TEST(Cli, OracleCaseScoreAndKernelFromWeights) {
   const auto ref = raw_to_f64(read_safetensors(cases + "nb201_00000/expected.safetensors").at("K"), "K");
   ASSERT_EQ(mine.shape, ref.shape);
   for (size_t i = 0; i < ref.data.size(); ++i) ASSERT_NEAR(mine.data[i], ref.data[i], 1e-4 * 651264) << i;
+}
+
+// The form in which other archs, weights and inputs scored by the authors' code are compared: one row of JSON
+// lines keyed by the score's name, from the oracle's weights and input file.
+TEST(Cli, ForwardOnlyScoresFromWeightsAndInputFiles) {
+  ZCNAS_REQUIRE_SHARED("oracle/proxies/zen/cases.json");
+  const std::string proxies = test::shared_path("oracle/proxies/");
+  struct Case {
+    std::string score, weights_of, arch;
+    double expected, tolerance;
+  };
+  const std::string conv_mix = "|nor_conv_3x3~0|+|nor_conv_1x1~0|none~1|+|nor_conv_1x1~0|skip_connect~1|none~2|";
+  const std::string none = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|";
+  const std::vector<Case> cases = {
+      {"meco", "meco", conv_mix, 17.192842483520508, 5e-6 * 322},
+      {"zen", "swap", conv_mix, 69.14512634277344, 1e-6 * 69.15},
+      {"zen", "swap", none, -INFINITY, 0.0},
+      {"swap", "swap", conv_mix, 55142.0, 0.0},
+  };
+  for (const Case& c : cases) {
+    const std::string name = c.arch == none ? "nb201_01651" : "nb201_08233";
+    const CliRun r = zcnas("score --space nb201 --device cpu --format jsonl --arch '" + c.arch + "' --weights " +
+                           proxies + c.weights_of + "/" + name + "/weights.safetensors --input " + proxies + c.score +
+                           "/input.safetensors --scores " + c.score);
+    ASSERT_EQ(r.code, 0) << r.out;
+    const size_t start = r.out.find('{');  // the row, among the log lines of stderr
+    const auto row = nlohmann::json::parse(r.out.substr(start, r.out.find('\n', start) - start));
+    if (std::isinf(c.expected)) {
+      EXPECT_EQ(row[c.score], "-inf") << c.score;
+    } else {
+      EXPECT_NEAR(row[c.score].get<double>(), c.expected, c.tolerance) << c.score << " " << name;
+    }
+  }
 }
 
 TEST(Cli, RandomSearchReportsWinnersAndAccuracy) {

@@ -28,7 +28,7 @@ TEST(ScoreList, ParsesInTheOrderGiven) {
     EXPECT_EQ(parse_score_list(r.name), Names{r.name});
     EXPECT_STREQ(make_score(r.name)->name(), r.name);  // the column is the registered name
   }
-  EXPECT_EQ(known_score_names(), "naswot, epsilon, params, flops, swap, swap_reg, linear_regions");
+  EXPECT_EQ(known_score_names(), "naswot, epsilon, params, flops, swap, swap_reg, linear_regions, meco, zen");
 }
 
 TEST(ScoreList, RefusesUnknownRepeatedAndEmptyNames) {

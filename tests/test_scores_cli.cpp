@@ -163,9 +163,9 @@ TEST_F(ScoreCli, Float64Epsilon) {
 }
 
 TEST_F(ScoreCli, ErrorsNameTheBadInput) {
-  RunResult r = run(fmt::format("score {} --index 0 --scores naswot,zen", kSmall));
+  RunResult r = run(fmt::format("score {} --index 0 --scores naswot,synflow", kSmall));
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.err.find("unknown score 'zen'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown score 'synflow'"), std::string::npos) << r.err;
   r = run(fmt::format("score {} --index 0 --scores epsilon --save-kernel '{}'", kSmall, path("K.safetensors")));
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("--save-kernel writes NASWOT's kernel"), std::string::npos) << r.err;

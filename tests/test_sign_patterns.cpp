@@ -4,8 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 
@@ -13,6 +11,7 @@
 #include "kernels/tensor_layout.hpp"
 #include "kernels/unit_patterns.hpp"
 #include "nn/params.hpp"
+#include "proxy_oracle.hpp"
 #include "scores/naswot.hpp"
 #include "scores/score_set.hpp"
 #include "scores/sign_patterns.hpp"
@@ -136,35 +135,24 @@ TEST(SignPatterns, RegularisationFollowsTheFormula) {
 
 // ---- the oracle ----
 
-nlohmann::json load_cases(const std::string& proxy) {
-  std::ifstream in(test::shared_path("oracle/proxies/" + proxy + "/cases.json"));
-  return nlohmann::json::parse(in);
-}
-
-Tensor oracle_input(const std::string& proxy) {
-  return raw_to_f32(read_safetensors(test::shared_path("oracle/proxies/" + proxy + "/input.safetensors")).at("input"),
-                    "input");
-}
-
 class ProxyCase : public ::testing::TestWithParam<int> {};
 
 TEST_P(ProxyCase, SwapMatchesAuthorsCodeExactly) {
   ZCNAS_REQUIRE_SHARED("oracle/proxies/swap/cases.json");
-  const auto cases = load_cases("swap");
+  const auto cases = test::load_proxy_cases("swap");
   const auto& c = cases["cases"].at(static_cast<size_t>(GetParam()));
   const Network net = nb201::build_network(nb201::parse_arch(c["arch"].get<std::string>()));
   EXPECT_EQ(net.relu_tensors(), c["relu_hooks"].get<int64_t>());
   EXPECT_EQ(net.relu_units(), c["units"].get<int64_t>());
   EXPECT_EQ(net.parameter_count(), c["params"].get<int64_t>());
-  const ParamStore params =
-      load_params(net, test::shared_path("oracle/proxies/swap/" + c["weights"].get<std::string>()));
+  const ParamStore params = test::load_proxy_weights("swap", c, net);
   // float64 signs are the reference's (its float32 and float64 runs agree); float32 rounding flips one unit of
   // case 8233 (an activation within an ulp of zero), which makes one more pattern.
   CpuExecutor<double> exec64;
-  const SignPatternResult r = sign_patterns_cpu(exec64, net, params, oracle_input("swap"));
+  const SignPatternResult r = sign_patterns_cpu(exec64, net, params, test::proxy_input("swap"));
   EXPECT_EQ(r.swap, c["swap"].get<double>()) << c["name"];
   CpuExecutor<float> exec32;
-  const SignPatternResult r32 = sign_patterns_cpu(exec32, net, params, oracle_input("swap"));
+  const SignPatternResult r32 = sign_patterns_cpu(exec32, net, params, test::proxy_input("swap"));
   EXPECT_LE(std::abs(r32.swap - r.swap), 1.0) << c["name"];
   std::printf("%s: swap %.0f (float32 signs %.0f), oracle %.0f\n", c["name"].get<std::string>().c_str(), r.swap,
               r32.swap, c["swap"].get<double>());
@@ -175,16 +163,16 @@ TEST_P(ProxyCase, SwapMatchesAuthorsCodeExactly) {
 
 TEST_P(ProxyCase, LinearRegionsAndHammingMatchAuthorsCode) {
   ZCNAS_REQUIRE_SHARED("oracle/proxies/linear_regions/cases.json");
-  const auto cases = load_cases("linear_regions");
+  const auto cases = test::load_proxy_cases("linear_regions");
   const auto& c = cases["cases"].at(static_cast<size_t>(GetParam()));
   const Network net = nb201::build_network(nb201::parse_arch(c["arch"].get<std::string>()));
   const std::string dir = test::shared_path("oracle/proxies/linear_regions/" + c["name"].get<std::string>());
   const ParamStore params = load_params(net, dir + "/weights.safetensors");
   CpuExecutor<double> exec64;
-  const SignPatternResult r = sign_patterns_cpu(exec64, net, params, oracle_input("linear_regions"));
+  const SignPatternResult r = sign_patterns_cpu(exec64, net, params, test::proxy_input("linear_regions"));
   EXPECT_EQ(r.linear_regions, c["linear_regions"].get<double>()) << c["name"];
   CpuExecutor<float> exec32;
-  EXPECT_EQ(sign_patterns_cpu(exec32, net, params, oracle_input("linear_regions")).linear_regions,
+  EXPECT_EQ(sign_patterns_cpu(exec32, net, params, test::proxy_input("linear_regions")).linear_regions,
             c["linear_regions"].get<double>())
       << c["name"];
   EXPECT_EQ(r.relu_units, c["units"].get<int64_t>());
@@ -209,12 +197,11 @@ TEST_P(ProxyCase, LinearRegionsAndHammingMatchAuthorsCode) {
 // NASWOT, SWAP, regularised SWAP and linear regions from one hooked pass give what each gives alone.
 TEST_P(ProxyCase, OneHookedPassServesEveryPatternScore) {
   ZCNAS_REQUIRE_SHARED("oracle/proxies/swap/cases.json");
-  const auto cases = load_cases("swap");
+  const auto cases = test::load_proxy_cases("swap");
   const auto& c = cases["cases"].at(static_cast<size_t>(GetParam()));
   const Network net = nb201::build_network(nb201::parse_arch(c["arch"].get<std::string>()));
-  const ParamStore params =
-      load_params(net, test::shared_path("oracle/proxies/swap/" + c["weights"].get<std::string>()));
-  const Tensor input = oracle_input("swap");
+  const ParamStore params = test::load_proxy_weights("swap", c, net);
+  const Tensor input = test::proxy_input("swap");
   ScoreSet set({"naswot", "swap", "swap_reg", "linear_regions"});
   EXPECT_TRUE(set.needs().exact_signs);
   const auto backend = make_cpu_backend(0, true);
@@ -242,32 +229,16 @@ INSTANTIATE_TEST_SUITE_P(PublicCases, ProxyCase, ::testing::Range(0, 6));
 TEST(ProxyProtocol, RepeatMeansFallWithinTheOraclesSpread) {
   ZCNAS_REQUIRE_SHARED("oracle/proxies/swap/cases.json");
   for (const std::string proxy : {"swap", "linear_regions"}) {
-    const auto cases = load_cases(proxy);
-    const Tensor input = oracle_input(proxy);
+    const auto cases = test::load_proxy_cases(proxy);
+    const Tensor input = test::proxy_input(proxy);
     const bool swap = proxy == "swap";
     ScoreSet set({swap ? "swap" : "linear_regions"});
     const auto backend = make_cpu_backend();
-    for (const auto& c : cases["cases"]) {
-      if (c["index"] == 6111 || c["index"] == 8233) continue;
-      const auto& stats = c["protocol_stats"];
-      const Network net = nb201::build_network(nb201::parse_arch(c["arch"].get<std::string>()));
-      std::vector<NetworkJob> jobs;
-      for (int64_t r = 0; r < stats["repeats"].get<int64_t>(); ++r)
-        jobs.push_back(
-            {&net, nullptr, static_cast<uint64_t>(r), swap ? ParamScheme::Gaussian : ParamScheme::KaimingFanIn});
-      double mean = 0.0;
-      for (const auto& row : set.score(jobs, *backend, {&input, nullptr})) mean += row.values[0];
-      mean /= static_cast<double>(jobs.size());
-      const double ref = stats["mean"].get<double>(), std = stats["std"].get<double>();
-      std::printf("%s %s: mean over %zu repeats %.2f, oracle %.2f +- %.2f (%.2f std)\n", proxy.c_str(),
-                  c["name"].get<std::string>().c_str(), jobs.size(), mean, ref, std,
-                  std > 0 ? (mean - ref) / std : 0.0);
-      if (std == 0.0) {
-        EXPECT_EQ(mean, ref) << proxy << " " << c["name"];
-      } else {
-        EXPECT_LE(std::abs(mean - ref), 2 * std) << proxy << " " << c["name"];
-      }
-    }
+    for (const auto& c : cases["cases"])
+      if (c["index"] != 6111 && c["index"] != 8233)
+        test::expect_protocol_mean_within_spread(proxy, c, set, *backend,
+                                                 swap ? ParamScheme::Gaussian : ParamScheme::KaimingFanIn,
+                                                 {&input, nullptr});
   }
 }
 

@@ -120,14 +120,19 @@ Arch index_to_arch(int64_t index) {
 
 namespace {
 
-// ReLU -> Conv(k, stride, pad (k-1)/2) -> BN, as the reference's ReLUConvBN; its input is hooked twice by
-// NASWOT (once by the ReLU module, once by the ReLUConvBN wrapper whose type name contains "ReLU"), and its
-// ReLU module's output is one ReLU tensor of SWAP and linear regions.
-int relu_conv_bn(Network& net, int x, int64_t out_channels, int k, int stride, const std::string& prefix) {
+// ReLU -> Conv(k, stride, pad (k-1)/2) -> BN, the reference's ReLUConvBN `module` (its Sequential is
+// module.op); its input is hooked twice by NASWOT (once by the ReLU module, once by the ReLUConvBN wrapper
+// whose type name contains "ReLU"), and its ReLU module's output is one ReLU tensor of SWAP and linear regions.
+int relu_conv_bn(Network& net, int x, int64_t out_channels, int k, int stride, const std::string& module) {
+  const std::string op = module + ".op";
   net.hook(x, 2, 1);
   const int r = net.relu(x);
-  const int c = net.conv(r, out_channels, k, stride, (k - 1) / 2, prefix + ".1.weight");
-  return net.batch_norm(c, prefix + ".2");
+  net.module_output(op + ".0", r);
+  const int c = net.conv(r, out_channels, k, stride, (k - 1) / 2, op + ".1.weight");
+  net.module_output(op + ".1", c);
+  const int y = net.batch_norm(c, op + ".2");
+  for (const std::string& name : {op + ".2", op, module}) net.module_output(name, y);
+  return y;
 }
 
 int cell(Network& net, int x, const Arch& arch, int64_t channels, int index) {
@@ -137,26 +142,46 @@ int cell(Network& net, int x, const Arch& arch, int64_t channels, int index) {
     for (int e = 0; e < kNumEdges; ++e) {
       if (kEdgeTo[static_cast<size_t>(e)] != to) continue;
       const int in = nodes[static_cast<size_t>(kEdgeFrom[static_cast<size_t>(e)])];
-      const std::string prefix = fmt::format("cells.{}.layers.{}.op", index, e);
+      const std::string edge = fmt::format("cells.{}.layers.{}", index, e);
       switch (arch[static_cast<size_t>(e)]) {
-        case Op::None: break;  // contributes exact zeros
-        case Op::Skip: terms.push_back(in); break;
-        case Op::Conv1x1: terms.push_back(relu_conv_bn(net, in, channels, 1, 1, prefix)); break;
-        case Op::Conv3x3: terms.push_back(relu_conv_bn(net, in, channels, 3, 1, prefix)); break;
-        case Op::AvgPool3x3: terms.push_back(net.avg_pool3x3(in)); break;
+        case Op::None:  // the Zero module's output: exact zeros, which the sum leaves out
+          net.module_output(edge, net.zero_like(in));
+          break;
+        case Op::Skip:
+          net.module_output(edge, in);
+          terms.push_back(in);
+          break;
+        case Op::Conv1x1:
+          terms.push_back(relu_conv_bn(net, in, channels, 1, 1, edge));
+          break;
+        case Op::Conv3x3:
+          terms.push_back(relu_conv_bn(net, in, channels, 3, 1, edge));
+          break;
+        case Op::AvgPool3x3: {
+          const int pooled = net.avg_pool3x3(in);
+          for (const std::string& name : {edge + ".op", edge}) net.module_output(name, pooled);
+          terms.push_back(pooled);
+          break;
+        }
       }
     }
     nodes[static_cast<size_t>(to)] = terms.empty() ? net.zero_like(x) : net.add(terms);
   }
+  net.module_output(fmt::format("cells.{}", index), nodes[3]);
   return nodes[3];
 }
 
 int resnet_block(Network& net, int x, int64_t out_channels, int index) {
   const std::string p = fmt::format("cells.{}", index);
-  const int a = relu_conv_bn(net, x, out_channels, 3, 2, p + ".conv_a.op");
-  const int b = relu_conv_bn(net, a, out_channels, 3, 1, p + ".conv_b.op");
-  const int residual = net.conv(net.avg_pool2x2(x), out_channels, 1, 1, 0, p + ".downsample.1.weight");
-  return net.add({residual, b});
+  const int a = relu_conv_bn(net, x, out_channels, 3, 2, p + ".conv_a");
+  const int b = relu_conv_bn(net, a, out_channels, 3, 1, p + ".conv_b");
+  const int pooled = net.avg_pool2x2(x);
+  net.module_output(p + ".downsample.0", pooled);
+  const int residual = net.conv(pooled, out_channels, 1, 1, 0, p + ".downsample.1.weight");
+  for (const std::string& name : {p + ".downsample.1", p + ".downsample"}) net.module_output(name, residual);
+  const int y = net.add({residual, b});
+  net.module_output(p, y);
+  return y;
 }
 
 }  // namespace
@@ -170,7 +195,9 @@ Network build_network(const Arch& arch, const NetworkOptions& options) {
   Network net;
   int x = net.input(3, options.image_size, options.image_size);
   x = net.conv(x, options.channels, 3, 1, 1, "stem.0.weight");
+  net.module_output("stem.0", x);
   x = net.batch_norm(x, "stem.1");
+  for (const char* name : {"stem.1", "stem"}) net.module_output(name, x);
   int64_t channels = options.channels;
   int index = 0;
   for (int stage = 0; stage < 3; ++stage) {
@@ -181,9 +208,14 @@ Network build_network(const Arch& arch, const NetworkOptions& options) {
     for (int c = 0; c < options.cells_per_stage; ++c) x = cell(net, x, arch, channels, index++);
   }
   x = net.batch_norm(x, "lastact.0");
+  net.module_output("lastact.0", x);
   net.hook(x, 1, 1);  // the lastact ReLU's input; its output is a ReLU tensor too
-  x = net.global_avg_pool(net.relu(x));
+  x = net.relu(x);
+  for (const char* name : {"lastact.1", "lastact"}) net.module_output(name, x);
+  x = net.global_avg_pool(x);
+  net.module_output("global_pooling", x);
   x = net.linear(x, options.num_classes, "classifier");
+  for (const char* name : {"classifier", ""}) net.module_output(name, x);
   net.set_output(x);
   return net;
 }

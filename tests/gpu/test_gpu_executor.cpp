@@ -199,6 +199,34 @@ TEST(CudaBackend, NaswotMatchesCpuBackend) {
   EXPECT_TRUE(std::isinf(gpu[2].score) && gpu[2].score < 0) << gpu[2].score;
 }
 
+// MeCo and Zen-score read tapped values and batch-norm statistics back from the device: they agree with the
+// CPU's up to the convolutions' summation order (MeCo per term as the oracle test allows; Zen's log terms near
+// 1e-6 relative).
+TEST(CudaBackend, MecoAndZenMatchCpuBackend) {
+  ZCNAS_REQUIRE_GPU();
+  std::vector<Network> nets;
+  for (int64_t index : test_archs(4)) nets.push_back(nb201::build_network(nb201::index_to_arch(index)));
+  std::vector<NetworkJob> jobs;
+  for (size_t k = 0; k < nets.size(); ++k) jobs.push_back({&nets[k], nullptr, 1000 + k, ParamScheme::Gaussian});
+  const Tensor image = synthetic_batch(1, 5);
+  ScoreOptions options;
+  options.zen_batch = 16;
+  ScoreSet set({"meco", "zen"}, options);
+  const auto cpu_backend = make_cpu_backend();
+  const auto gpu_backend = make_cuda_backend(0);
+  const auto cpu = set.score(jobs, *cpu_backend, {&image, nullptr});
+  const auto gpu = set.score(jobs, *gpu_backend, {&image, nullptr});
+  for (size_t k = 0; k < jobs.size(); ++k) {
+    const auto terms = static_cast<double>(nets[k].module_outputs().size());
+    EXPECT_NEAR(gpu[k].values[0], cpu[k].values[0], 1e-5 * terms) << "meco, job " << k;
+    if (std::isinf(cpu[k].values[1])) {
+      EXPECT_EQ(gpu[k].values[1], cpu[k].values[1]) << "zen, job " << k;
+    } else {
+      EXPECT_NEAR(gpu[k].values[1], cpu[k].values[1], 1e-5 * std::fabs(cpu[k].values[1])) << "zen, job " << k;
+    }
+  }
+}
+
 // Equal kernels factorised in different batches (which lane and slot a job gets is dynamic): cuSOLVER may
 // order a batch's work differently, so allow rounding, not more.
 void expect_same_score(double a, double b, const std::string& what) {

@@ -5,7 +5,7 @@
 #                                  (clang-22 from bookworm-security / backports)
 set -euo pipefail
 packages=(cmake g++ make pkg-config libopenblas-dev liblapacke-dev libcli11-dev nlohmann-json3-dev libfmt-dev
-          libgtest-dev gnuplot-nox python3 python3-numpy python3-scipy)
+          libssl-dev libgtest-dev gnuplot-nox python3 python3-numpy python3-scipy)
 if [ "${1:-}" = --ci ]; then
   packages+=(clang-22 clang-tidy-22)
 fi

@@ -2,6 +2,7 @@
 #include <fmt/ranges.h>
 
 #include "core/error.hpp"
+#include "spaces/nb101/nb101_space.hpp"
 #include "spaces/nb201/nb201_space.hpp"
 #include "spaces/space.hpp"
 
@@ -9,7 +10,7 @@ namespace zcnas {
 namespace {
 
 using SpaceFactory = std::unique_ptr<SearchSpace> (*)();
-constexpr SpaceFactory kSpaces[] = {nb201::make_space};
+constexpr SpaceFactory kSpaces[] = {nb201::make_space, nb101::make_space};
 
 }  // namespace
 

@@ -24,6 +24,8 @@ Genome SearchSpace::canonical(const Genome& genome) const {
   return genome;
 }
 
+std::string SearchSpace::arch_hash(const Genome& /*genome*/) const { return {}; }
+
 GroundTruth SearchSpace::load_truth(const std::string& path) const {
   GroundTruth truth = read_truth(path);
   ZCNAS_REQUIRE(truth.size() == size(), "ground truth '{}' has {} rows, {} has {}", path, truth.size(), title(),
@@ -108,6 +110,9 @@ SpaceCodes space_codes(const SearchSpace& space) {
                 space.name());
   SpaceCodes s;
   s.code = make_genome_code(space.genome_choices());
+  ZCNAS_REQUIRE(s.code.codes <= kMaxSearchCodes,
+                "searches hold a table of every genome code, and {}'s {} codes are more than the {} they take",
+                space.title(), s.code.codes, kMaxSearchCodes);
   s.index_to_code.resize(static_cast<size_t>(space.size()));
   for (int64_t i = 0; i < space.size(); ++i)
     s.index_to_code[static_cast<size_t>(i)] = encode_genome(s.code, space.genome_of(i));

@@ -55,6 +55,10 @@ class SearchSpace {
   virtual Genome genome_of(int64_t index) const = 0;
   virtual int64_t index_of(const Genome& genome) const = 0;
 
+  // The space's own name of the arch, the same for all its equivalent genomes (NB101's cell hash); "" for a
+  // space without one.
+  virtual std::string arch_hash(const Genome& genome) const;
+
   // The untrained network, with parameter names as the space's reference code has them.
   virtual Network build(const Genome& genome, const BuildOptions& options = {}) const = 0;
 
@@ -97,6 +101,8 @@ struct SpaceCodes {
   std::vector<int32_t> index_to_code;  // [size] official index -> code of its canonical genome
   std::vector<int32_t> code_to_index;  // [code.codes] code -> index of its arch, -1 for an invalid genome
 };
+// The most genome codes a search's dense code table takes: 256 MB of int32 (NB101's 509,607,936 are more).
+constexpr int32_t kMaxSearchCodes = int32_t{1} << 26;
 // Throws when the space is not enumerable or its genome has too many codes.
 SpaceCodes space_codes(const SearchSpace& space);
 

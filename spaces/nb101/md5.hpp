@@ -16,6 +16,8 @@ std::string hex(const Digest& digest);
 void write_hex(const Digest& digest, char* out32);
 // Parses 32 hex digits (either case); false when `text` is not exactly that.
 bool parse_hex(std::string_view text, Digest& digest);
+// The order of the digests' hex strings.
+inline bool digest_less(const Digest& a, const Digest& b) { return a < b; }
 
 // Not thread-safe: one per thread.
 class Md5 {

@@ -35,8 +35,6 @@ uint8_t reachable(const Cell& cell, int start, bool forward) {
   return seen;
 }
 
-bool digest_less(const Digest& a, const Digest& b) { return std::memcmp(a.data(), b.data(), a.size()) < 0; }
-
 // Sorts at most 7 items; std::sort's unrolled insertion sort trips GCC's array-bounds warning on arrays this small.
 template <typename T, typename Less>
 void sort_few(T* items, int count, Less less) {
@@ -103,6 +101,18 @@ std::optional<Cell> prune(const Cell& cell) {
   }
   pruned.ops[0] = pruned.ops[static_cast<size_t>(pruned.vertices - 1)] = Op::Conv3x3;
   return pruned;
+}
+
+bool reference_fails(const Cell& pruned) {
+  const int output = pruned.vertices - 1;
+  if (!pruned.has_edge(0, output)) return false;
+  int feeding = 0, last_feeding = 0;
+  for (int t = 1; t < output; ++t)
+    if (pruned.has_edge(t, output)) {
+      ++feeding;
+      last_feeding = t;
+    }
+  return feeding == 1 && pruned.ops[static_cast<size_t>(last_feeding)] != Op::MaxPool3x3;
 }
 
 Cell parse_cell(const std::string& text) {
@@ -178,22 +188,36 @@ Digest CellHasher::operator()(const Cell& cell) {
     hashes[static_cast<size_t>(v)] = initial(out_degree, in_degree, label);
   }
 
-  // Byte order of digests is the order of their hex strings, so sorting digests sorts the strings.
+  // Each round writes every vertex's hex once and ranks the vertices by hash: a neighbour list sorted by rank is
+  // sorted by hex string, since digests and their hex strings sort alike.
+  std::array<std::array<char, 32>, kMaxVertices> texts{};
+  std::array<int, kMaxVertices> by_hash{}, rank{};
+  const auto sort_by_hash = [&] {
+    for (int v = 0; v < n; ++v) by_hash[static_cast<size_t>(v)] = v;
+    sort_few(by_hash.data(), n,
+             [&](int a, int b) { return digest_less(hashes[static_cast<size_t>(a)], hashes[static_cast<size_t>(b)]); });
+    for (int k = 0; k < n; ++k) rank[static_cast<size_t>(by_hash[static_cast<size_t>(k)])] = k;
+    for (int v = 0; v < n; ++v) write_hex(hashes[static_cast<size_t>(v)], texts[static_cast<size_t>(v)].data());
+  };
   char message[(2 * kMaxVertices + 1) * 32 + 2];
-  std::array<const Digest*, kMaxVertices> neighbours{};
+  std::array<int, kMaxVertices> neighbours{};
   for (int round = 0; round < n; ++round) {
+    sort_by_hash();
     for (int v = 0; v < n; ++v) {
       char* out = message;
       for (int direction = 0; direction < 2; ++direction) {  // in-neighbours, then out-neighbours
         int count = 0;
         for (int w = 0; w < n; ++w)
           if (direction == 0 ? cell.has_edge(w, v) : cell.has_edge(v, w))
-            neighbours[static_cast<size_t>(count++)] = &hashes[static_cast<size_t>(w)];
-        sort_few(neighbours.data(), count, [](const Digest* a, const Digest* b) { return digest_less(*a, *b); });
-        for (int k = 0; k < count; ++k, out += 32) write_hex(*neighbours[static_cast<size_t>(k)], out);
+            neighbours[static_cast<size_t>(count++)] = rank[static_cast<size_t>(w)];
+        sort_few(neighbours.data(), count, [](int a, int b) { return a < b; });
+        for (int k = 0; k < count; ++k, out += 32)
+          std::memcpy(
+              out, texts[static_cast<size_t>(by_hash[static_cast<size_t>(neighbours[static_cast<size_t>(k)])])].data(),
+              32);
         *out++ = '|';
       }
-      write_hex(hashes[static_cast<size_t>(v)], out);
+      std::memcpy(out, texts[static_cast<size_t>(v)].data(), 32);
       out += 32;
       next[static_cast<size_t>(v)] = md5_(std::string_view(message, static_cast<size_t>(out - message)));
     }
@@ -201,10 +225,18 @@ Digest CellHasher::operator()(const Cell& cell) {
   }
 
   // Python's str() of the sorted list of hex strings: ['<hex>', '<hex>'].
-  sort_few(hashes.data(), n, digest_less);
-  std::string list = "[";
-  for (int v = 0; v < n; ++v) list += (v ? ", '" : "'") + hex(hashes[static_cast<size_t>(v)]) + "'";
-  return md5_(list + "]");
+  sort_by_hash();
+  char list[kMaxVertices * 36 + 2];
+  char* out = list;
+  *out++ = '[';
+  for (int k = 0; k < n; ++k) {
+    if (k > 0) out = std::copy_n(", ", 2, out);
+    *out++ = '\'';
+    out = std::copy_n(texts[static_cast<size_t>(by_hash[static_cast<size_t>(k)])].data(), 32, out);
+    *out++ = '\'';
+  }
+  *out++ = ']';
+  return md5_(std::string_view(list, static_cast<size_t>(out - list)));
 }
 
 std::string cell_hash(const Cell& cell) {

@@ -34,6 +34,10 @@ struct Cell {
 // order. Empty when the input does not reach the output (an invalid spec).
 std::optional<Cell> prune(const Cell& cell);
 
+// SPEC.md §5 "Reference crash": the output has one interior in-neighbour t, a conv, and an input->output edge,
+// so NASWOT's reference adds the projection in place into a tensor that ReLU's backward needs, and fails.
+bool reference_fails(const Cell& pruned);
+
 // Parses "MATRIX:OPS": V*V row-major 0/1 digits, then V op labels separated by ',' (or '|', as the NASLib
 // tables write them), `input` first and `output` last, 2 <= V <= 7. The matrix may be unpruned; the result is
 // pruned and valid (at most 9 edges after pruning). Throws naming the string and what is wrong with it.

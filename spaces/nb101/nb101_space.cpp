@@ -1,0 +1,129 @@
+// NB101 as a SearchSpace: arch strings and hashes, the generated index order, the 7-vertex genome.
+#include "spaces/nb101/nb101_space.hpp"
+
+#include <fmt/ranges.h>
+
+#include <mutex>
+#include <optional>
+
+#include "core/error.hpp"
+#include "spaces/nb101/nb101_table.hpp"
+
+namespace zcnas::nb101 {
+
+namespace {
+
+int genome_edge(int from, int to) { return from * (2 * kGenomeVertices - from - 1) / 2 + (to - from - 1); }
+
+class Nb101Space final : public SearchSpace {
+ public:
+  explicit Nb101Space(std::filesystem::path cache_file) : cache_file_(std::move(cache_file)) {}
+
+  std::string name() const override { return "nb101"; }
+  std::string title() const override { return "NB101"; }
+  int64_t size() const override { return kNumCells; }
+
+  std::vector<int32_t> genome_choices() const override {
+    std::vector<int32_t> choices(kGenomeEdges, 2);
+    choices.insert(choices.end(), kGenomeOps, kNumOps);
+    return choices;
+  }
+
+  bool valid(const Genome& genome) const override {
+    if (!SearchSpace::valid(genome)) return false;
+    const std::optional<Cell> pruned = prune(cell_of_genome(genome));
+    return pruned && pruned->num_edges() <= kMaxEdges;
+  }
+
+  Genome canonical(const Genome& genome) const override { return genome_of(index_of(genome)); }
+
+  Genome parse(const std::string& arch) const override {
+    Digest digest{};
+    if (parse_hex(arch, digest)) {
+      const std::optional<int64_t> index = table().index_of_hash(digest);
+      ZCNAS_REQUIRE(index.has_value(), "no NB101 cell has the hash '{}'", arch);
+      return genome_of(*index);
+    }
+    return genome_of(table().index_of(parse_cell(arch)));
+  }
+
+  std::string format(const Genome& genome) const override { return format_cell(pruned_cell(genome)); }
+
+  Genome genome_of(int64_t index) const override {
+    check_index(index);
+    return genome_of_cell(table().cell(index));
+  }
+
+  int64_t index_of(const Genome& genome) const override { return table().index_of(pruned_cell(genome)); }
+
+  std::string arch_hash(const Genome& genome) const override { return hex(table().hash(index_of(genome))); }
+
+  Network build(const Genome& genome, const BuildOptions& /*options*/) const override {
+    throw Error(
+        fmt::format("NB101 networks cannot be built yet (cell '{}'): they need 3x3 max-pooling at stride 1, "
+                    "channel concatenation and channel truncation, which nn/ does not have",
+                    format(genome)));
+  }
+
+ private:
+  // The genome's cell, pruned; throws naming the genome when it is not a valid cell.
+  Cell pruned_cell(const Genome& genome) const {
+    ZCNAS_REQUIRE(SearchSpace::valid(genome), "NB101: the genome ({}) is not {} edge bits and {} ops",
+                  fmt::join(genome, ","), kGenomeEdges, kGenomeOps);
+    const std::optional<Cell> pruned = prune(cell_of_genome(genome));
+    ZCNAS_REQUIRE(pruned.has_value(), "NB101: in the genome ({}) the input does not reach the output",
+                  fmt::join(genome, ","));
+    ZCNAS_REQUIRE(pruned->num_edges() <= kMaxEdges, "NB101: the genome ({}) has {} edges after pruning (at most {})",
+                  fmt::join(genome, ","), pruned->num_edges(), kMaxEdges);
+    return *pruned;
+  }
+
+  // Generated or read from the cache on first use, so that naming the space costs nothing.
+  const CellTable& table() const {
+    std::call_once(table_once_, [&] { table_.emplace(CellTable::load_or_generate(cache_file_)); });
+    return *table_;
+  }
+
+  std::filesystem::path cache_file_;
+  mutable std::once_flag table_once_;
+  mutable std::optional<CellTable> table_;
+};
+
+}  // namespace
+
+Cell cell_of_genome(const Genome& genome) {
+  ZCNAS_REQUIRE(genome.size() == static_cast<size_t>(kGenomeEdges + kGenomeOps),
+                "an NB101 genome has {} positions, this one {}", kGenomeEdges + kGenomeOps, genome.size());
+  Cell cell;
+  cell.vertices = kGenomeVertices;
+  for (int from = 0; from < kGenomeVertices; ++from)
+    for (int to = from + 1; to < kGenomeVertices; ++to)
+      if (genome[static_cast<size_t>(genome_edge(from, to))] == 1)
+        cell.successors[static_cast<size_t>(from)] =
+            static_cast<uint8_t>(cell.successors[static_cast<size_t>(from)] | (1u << to));
+  for (int v = 1; v <= kGenomeOps; ++v) {
+    const int32_t op = genome[static_cast<size_t>(kGenomeEdges + v - 1)];
+    ZCNAS_REQUIRE(op >= 0 && op < kNumOps, "NB101 genome: vertex {} has op {}, ops are 0..{}", v, op, kNumOps - 1);
+    cell.ops[static_cast<size_t>(v)] = static_cast<Op>(op);
+  }
+  return cell;
+}
+
+Genome genome_of_cell(const Cell& cell) {
+  const auto vertex = [&](int v) { return v == cell.vertices - 1 ? kGenomeVertices - 1 : v; };
+  Genome genome(static_cast<size_t>(kGenomeEdges + kGenomeOps), 0);
+  for (int from = 0; from < cell.vertices; ++from)
+    for (int to = from + 1; to < cell.vertices; ++to)
+      if (cell.has_edge(from, to)) genome[static_cast<size_t>(genome_edge(vertex(from), vertex(to)))] = 1;
+  for (int v = 1; v + 1 < cell.vertices; ++v)
+    genome[static_cast<size_t>(kGenomeEdges + v - 1)] = static_cast<int32_t>(cell.ops[static_cast<size_t>(v)]);
+  return genome;
+}
+
+std::unique_ptr<SearchSpace> make_space(const std::filesystem::path& cache_file) {
+  return std::make_unique<Nb101Space>(cache_file);
+}
+
+std::unique_ptr<SearchSpace> make_space() { return make_space(default_cache_file()); }
+
+}  // namespace zcnas::nb101

@@ -123,6 +123,10 @@ TEST(Nb101Table, CacheRoundTripsAndLoadRejectsDamage) {
   EXPECT_NE(error().find(file.string()), std::string::npos) << error();
   write(bytes.substr(0, bytes.size() - 1));
   EXPECT_NE(error().find("bytes, its header makes"), std::string::npos) << error();
+  write(bytes + "x");  // too long: refused before it is read
+  EXPECT_NE(error().find(std::to_string(bytes.size() + 1) + " bytes, its header makes " + std::to_string(bytes.size())),
+            std::string::npos)
+      << error();
   std::string old_version = bytes;
   old_version[8] = 7;
   write(old_version);

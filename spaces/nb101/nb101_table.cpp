@@ -330,16 +330,13 @@ CellTable CellTable::load(const fs::path& file) {
   const std::string name = file.string();
   std::ifstream in(file, std::ios::binary);
   ZCNAS_REQUIRE(in.good(), "cannot open the NB101 table '{}'", name);
-  in.seekg(0, std::ios::end);
-  std::string bytes(static_cast<size_t>(std::max<std::streamoff>(in.tellg(), 0)), '\0');
-  in.seekg(0);
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  ZCNAS_REQUIRE(in.good(), "cannot read the NB101 table '{}'", name);
+  std::error_code error;
+  const uintmax_t file_bytes = fs::file_size(file, error);
+  ZCNAS_REQUIRE(!error, "cannot read the size of the NB101 table '{}'", name);
   FileHeader header{};
-  ZCNAS_REQUIRE(bytes.size() >= sizeof header, "NB101 table '{}' has {} bytes, less than its header", name,
-                bytes.size());
-  std::memcpy(&header, bytes.data(), sizeof header);
-  ZCNAS_REQUIRE(std::memcmp(header.magic, kMagic, sizeof kMagic) == 0, "'{}' is not an NB101 table", name);
+  ZCNAS_REQUIRE(file_bytes >= sizeof header, "NB101 table '{}' has {} bytes, less than its header", name, file_bytes);
+  in.read(reinterpret_cast<char*>(&header), sizeof header);
+  ZCNAS_REQUIRE(in.good() && std::memcmp(header.magic, kMagic, sizeof kMagic) == 0, "'{}' is not an NB101 table", name);
   ZCNAS_REQUIRE(header.version == kFormatVersion && header.byte_order == kByteOrderMark,
                 "NB101 table '{}' has format version {} (byte order {:#x}); this build reads version {}", name,
                 header.version, header.byte_order, kFormatVersion);
@@ -351,8 +348,13 @@ CellTable CellTable::load(const fs::path& file) {
                 header.labelled_graphs, header.cells, table.first_.back(), kNumCells);
   const size_t classes_bytes = header.labelled_graphs * sizeof(int32_t), digests_bytes = header.cells * sizeof(Digest);
   const size_t payload = sizeof header + classes_bytes + digests_bytes;
-  ZCNAS_REQUIRE(bytes.size() == payload + sizeof(Digest), "NB101 table '{}' has {} bytes, its header makes {}", name,
-                bytes.size(), payload + sizeof(Digest));
+  ZCNAS_REQUIRE(file_bytes == payload + sizeof(Digest), "NB101 table '{}' has {} bytes, its header makes {}", name,
+                file_bytes, payload + sizeof(Digest));
+  // The size is right: read the whole file, header included, for the checksum.
+  std::string bytes(payload + sizeof(Digest), '\0');
+  in.seekg(0);
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  ZCNAS_REQUIRE(in.good(), "cannot read the NB101 table '{}'", name);
   Md5 md5;
   ZCNAS_REQUIRE(
       std::memcmp(md5(std::string_view(bytes.data(), payload)).data(), bytes.data() + payload, sizeof(Digest)) == 0,

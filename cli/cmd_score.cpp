@@ -112,6 +112,10 @@ int run_score(const ScoreCommandOptions& o) {
                 "uses constant weights, params and flops none): --scores '{}' runs none",
                 o.scores);
 
+  // A space that cannot build the networks asked fails here, before any table is written.
+  const auto net_options = network_options(o.engine);
+  space->build(space->genome_of(todo.front()), net_options);
+
   ScoreTableWriter writer(o.out, parse_table_format(o.format), names);
   const size_t before = todo.size();
   todo.erase(std::remove_if(todo.begin(), todo.end(), [&](int64_t i) { return writer.done().count(i) != 0; }),
@@ -150,7 +154,6 @@ int run_score(const ScoreCommandOptions& o) {
   const ScoreBatches batches{main_input ? &*main_input : nullptr,
                              constant_weight_input ? &*constant_weight_input : nullptr,
                              zen_inputs ? &*zen_inputs : nullptr};
-  const auto net_options = network_options(o.engine);
   // The GPU keeps many networks in flight (its lanes share one call's networks; at the target rate a chunk
   // is under a second of work); the CPU runs one at a time, so rows appear as they finish.
   const int64_t chunk = o.chunk > 0 ? o.chunk : (backend->device() == Device::Cuda ? 1024 : 1);

@@ -299,6 +299,11 @@ TEST(Nb101Space, CliCountsConvertsAndPrintsTheHash) {
   EXPECT_NE(by_hash.find(",4d8942b8e6368654fafdfaa633cf1bc3\n"), std::string::npos) << by_hash;
   EXPECT_NE(run_cli("space nb101 --arch 0000:input,output").find("the input does not reach the output"),
             std::string::npos);
+  // Its networks cannot be built yet: scoring says so and leaves no table behind.
+  const fs::path table_path = fs::absolute("nb101_test_xdg") / "scores.csv";
+  const std::string score = run_cli("score --space nb101 --index 5 --out " + table_path.string());
+  EXPECT_NE(score.find("NB101 networks cannot be built yet"), std::string::npos) << score;
+  EXPECT_FALSE(fs::exists(table_path));
 }
 
 }  // namespace

@@ -375,18 +375,25 @@ ObservedForward CudaExecutor::download_observed() {
   Impl& m = *impl_;
   ZCNAS_REQUIRE(m.forward_net != nullptr, "download_observed: no forward has run");
   const Network& net = *m.forward_net;
-  ObservedForward observed;
+  // Every copy is queued first: one synchronisation per forward, not one per tap.
+  std::vector<Tensor> taps;
+  taps.reserve(m.taps.size());  // the copies write into these buffers
   for (size_t k = 0; k < m.taps.size(); ++k) {
     const Node& n = net.node(m.taps[k]);
-    const Tensor t = download({m.tap_ptrs[k], {m.forward_batch, n.channels, n.height, n.width}});
-    observed.taps.emplace_back(t.shape);
-    std::copy(t.data.begin(), t.data.end(), observed.taps.back().data.begin());
+    taps.emplace_back(Shape{m.forward_batch, n.channels, n.height, n.width});
+    ZCNAS_CUDA_CHECK(cudaMemcpyAsync(taps.back().data.data(), m.tap_ptrs[k], taps.back().data.size() * sizeof(float),
+                                     cudaMemcpyDeviceToHost, m.st()));
   }
   std::vector<ChannelAffine> stats(static_cast<size_t>(m.plan.stats_entries));
   if (!stats.empty())
     ZCNAS_CUDA_CHECK(cudaMemcpyAsync(stats.data(), m.stats_buf.data(), stats.size() * sizeof(ChannelAffine),
                                      cudaMemcpyDeviceToHost, m.st()));
   m.stream.synchronize();
+  ObservedForward observed;
+  for (const Tensor& t : taps) {
+    observed.taps.emplace_back(t.shape);
+    std::copy(t.data.begin(), t.data.end(), observed.taps.back().data.begin());
+  }
   observed.batch_norm_variance = batch_norm_variances(net, m.plan, stats.data());
   return observed;
 }

@@ -5,11 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#if defined(__CUDACC__)
-#define ZCNAS_HOST_DEVICE __host__ __device__
-#else
-#define ZCNAS_HOST_DEVICE
-#endif
+#include "core/host_device.hpp"
 
 namespace zcnas {
 

@@ -3,7 +3,7 @@
 #pragma once
 #include <cfloat>
 
-#include "core/random.hpp"  // ZCNAS_HOST_DEVICE
+#include "core/host_device.hpp"
 
 namespace zcnas {
 

@@ -60,6 +60,7 @@ BLOCK = {
     "log_diagonal_kernel": 128,            # kernels/logdet_kernels.cuh kLogDiagonalThreads
     "pointwise_kernel": 256,               # kernels/pointwise_kernels.cuh kPointwiseThreads
     "avg_pool2x2_kernel": 256,             # kernels/pool_kernels.cuh kPoolThreads
+    "max_pool2x2_kernel": 256,
     "global_avg_pool_kernel": 256,
     "linear_kernel": 256,
     "unit_patterns_kernel": 256,           # kernels/unit_patterns_kernels.cuh kPatternThreads

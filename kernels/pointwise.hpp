@@ -1,12 +1,15 @@
 // The fused node op's contract, shared by the CPU op (pointwise_cpu.cpp) and the CUDA kernel (pointwise.cuh).
 // It forms a node's value from up to kMaxPointwiseTerms inputs in one pass and writes only what the node's
-// consumers need: the value, its ReLU, and its packed sign bits. Batch norm and 3x3 average pooling are
-// applied while reading a term, so their outputs never touch memory when an add is their only consumer.
+// consumers need: the value, its ReLU, and its packed sign bits. Batch norm and 3x3 pooling are applied while
+// reading a term, so their outputs never touch memory when an add is their only consumer. A term may also
+// cover only some of the node's channels (a part of a concatenation) and read only the first channels of its
+// input (a truncation), so concatenations and truncations cost no pass of their own either.
 // Every float operation is rounded on its own (no fused multiply-add) in the order written below, so both
 // devices compute the same values from the same inputs.
 #pragma once
 #include <cstdint>
 
+#include "core/error.hpp"
 #include "kernels/tensor_layout.hpp"
 
 namespace zcnas {
@@ -24,13 +27,18 @@ enum class TermKind : int32_t {
   Plain,       // x
   BatchNorm,   // (x - mean[c]) * invstd[c] * gamma[c] + beta[c]
   AvgPool3x3,  // 3x3 mean, stride 1, pad 1, count_include_pad = False: in-bounds sum (row by row) / count
+  MaxPool3x3,  // 3x3 max, stride 1, pad 1: the in-bounds maximum (padding never wins)
 };
 
 template <typename T>
 struct BasicPointwiseTerm {
   TermKind kind = TermKind::Plain;
   const T* x = nullptr;                           // the node's shape, in the device's layout
-  const BasicChannelAffine<T>* affine = nullptr;  // BatchNorm: [C]
+  const BasicChannelAffine<T>* affine = nullptr;  // BatchNorm: one per channel of x
+  // Node channels [first_channel, first_channel + channels) take x's channels [0, channels); channels == 0
+  // means the rest of the node's. x holds x_channels channels per sample (0: exactly `channels`); those past
+  // `channels` are not read.
+  int64_t first_channel = 0, channels = 0, x_channels = 0;
 };
 using PointwiseTerm = BasicPointwiseTerm<float>;
 
@@ -39,7 +47,20 @@ struct PointwiseShape {
   int64_t units() const { return channels * height * width; }
 };
 
-// value = term[0] + term[1] + ... left to right.
+// A term with its channel range made explicit for a node of `node_channels` channels; throws naming term t when
+// the range leaves the node or reads past x's channels.
+template <typename T>
+BasicPointwiseTerm<T> resolve_term(BasicPointwiseTerm<T> term, int64_t node_channels, int t) {
+  if (term.channels == 0) term.channels = node_channels - term.first_channel;
+  if (term.x_channels == 0) term.x_channels = term.channels;
+  ZCNAS_REQUIRE(term.first_channel >= 0 && term.channels >= 0 && term.first_channel + term.channels <= node_channels &&
+                    term.x_channels >= term.channels,
+                "pointwise: term {} covers channels [{}, {}) of {} and reads {} of its input's {}", t,
+                term.first_channel, term.first_channel + term.channels, node_channels, term.channels, term.x_channels);
+  return term;
+}
+
+// value = term[0] + term[1] + ... left to right, over the terms that cover the channel; 0 where none does.
 template <typename T>
 struct BasicPointwiseOutputs {
   T* y = nullptr;            // the value, or null

@@ -1,13 +1,14 @@
 // The fused node kernel's device code and launch shape; the launcher is in kernels/pointwise.cu, the contract in
 // kernels/pointwise.hpp. Internal linkage: the emulated tests compile these same functions for the host.
-// Each warp forms up to 2048 consecutive values of one sample from its terms, writes the value and/or its ReLU,
-// and packs their sign bits with ballots (one coalesced store of its words). Rounding is explicit (_rn
+// Each warp forms up to 2048 consecutive values of one sample from the terms that cover their channels, writes
+// the value and/or its ReLU, and packs their sign bits with ballots (one coalesced store of its words). Rounding is explicit (_rn
 // intrinsics, no contraction) so that the CPU op reproduces every bit.
 #pragma once
 #include <cstdint>
 
 #include "kernels/device_utils.cuh"
 #include "kernels/pointwise.hpp"
+#include "kernels/pool.hpp"
 #include "kernels/tensor_layout.hpp"
 
 namespace zcnas::cuda {
@@ -26,26 +27,31 @@ struct PointwiseArgs {
   int span_words;  // words per span (one warp)
 };
 
-// Term t of sample `b` at unit u = c * hw + s.
-__device__ __forceinline__ float term_value(const PointwiseTerm& term, const PointwiseArgs& a, int64_t b, uint32_t u,
-                                            uint32_t c) {
-  const float* __restrict__ x = term.x + b * a.units;
+// A term's value at position s of its own channel `own` of sample b (x is [batch][x_channels][hw]).
+__device__ __forceinline__ float term_value(const PointwiseTerm& term, const PointwiseArgs& a, int64_t b, uint32_t s,
+                                            uint32_t own) {
+  const float* __restrict__ plane = term.x + (b * term.x_channels + own) * a.hw;
   switch (term.kind) {
     case TermKind::Plain:
-      return __ldg(x + u);
+      return __ldg(plane + s);
     case TermKind::BatchNorm: {
-      const float4 p = __ldg(reinterpret_cast<const float4*>(term.affine) + c);  // mean, invstd, gamma, beta
-      return __fadd_rn(__fmul_rn(__fmul_rn(__fsub_rn(__ldg(x + u), p.x), p.y), p.z), p.w);
+      const float4 p = __ldg(reinterpret_cast<const float4*>(term.affine) + own);  // mean, invstd, gamma, beta
+      return __fadd_rn(__fmul_rn(__fmul_rn(__fsub_rn(__ldg(plane + s), p.x), p.y), p.z), p.w);
     }
-    case TermKind::AvgPool3x3: {
-      const uint32_t s = u - c * a.hw, oy = s / a.width, ox = s - oy * a.width;
+    case TermKind::AvgPool3x3:
+    case TermKind::MaxPool3x3: {
+      const uint32_t oy = s / a.width, ox = s - oy * a.width;
       const uint32_t y0 = oy > 0 ? oy - 1 : 0, y1 = min(oy + 2, a.height);
       const uint32_t x0 = ox > 0 ? ox - 1 : 0, x1 = min(ox + 2, a.width);
-      const float* plane = x + c * a.hw;
-      float sum = 0.0f;
+      // The first in-bounds value, the others folded in row by row, as the CPU op does.
+      const bool max = term.kind == TermKind::MaxPool3x3;
+      float acc = __ldg(plane + y0 * a.width + x0);
       for (uint32_t iy = y0; iy < y1; ++iy)
-        for (uint32_t ix = x0; ix < x1; ++ix) sum = __fadd_rn(sum, __ldg(plane + iy * a.width + ix));
-      return __fdiv_rn(sum, static_cast<float>((y1 - y0) * (x1 - x0)));
+        for (uint32_t ix = iy == y0 ? x0 + 1 : x0; ix < x1; ++ix) {
+          const float x = __ldg(plane + iy * a.width + ix);
+          acc = max ? pool_max(acc, x) : __fadd_rn(acc, x);
+        }
+      return max ? acc : __fdiv_rn(acc, static_cast<float>((y1 - y0) * (x1 - x0)));
     }
   }
   return 0.0f;
@@ -60,9 +66,17 @@ __global__ void pointwise_kernel(PointwiseArgs a, int64_t batch) {
   float* __restrict__ relu = a.out.relu;
   const uint64_t word = warp_pack_span(first_word, a.span_words, a.units, [&](int64_t unit) {
     const auto u = static_cast<uint32_t>(unit);
-    const uint32_t c = u / a.hw;
-    float value = term_value(a.terms[0], a, b, u, c);
-    for (int t = 1; t < a.n_terms; ++t) value = __fadd_rn(value, term_value(a.terms[t], a, b, u, c));
+    const uint32_t c = u / a.hw, s = u - c * a.hw;
+    float value = 0.0f;
+    bool covered = false;
+    for (int t = 0; t < a.n_terms; ++t) {
+      const PointwiseTerm& term = a.terms[t];
+      const int64_t own = static_cast<int64_t>(c) - term.first_channel;
+      if (own < 0 || own >= term.channels) continue;
+      const float x = term_value(term, a, b, s, static_cast<uint32_t>(own));
+      value = covered ? __fadd_rn(value, x) : x;
+      covered = true;
+    }
     const int64_t i = b * a.units + u;
     if (y) y[i] = value;
     if (relu) relu[i] = value > 0.0f ? value : 0.0f;
@@ -91,7 +105,7 @@ inline PointwiseLaunch pointwise_launch(const PointwiseShape& shape, const Point
                                         const PointwiseOutputs& out, int span_words) {
   PointwiseLaunch l;
   PointwiseArgs& a = l.args;
-  for (int t = 0; t < n_terms; ++t) a.terms[t] = terms[t];
+  for (int t = 0; t < n_terms; ++t) a.terms[t] = resolve_term(terms[t], shape.channels, t);
   a.n_terms = n_terms;
   a.height = static_cast<uint32_t>(shape.height);
   a.width = static_cast<uint32_t>(shape.width);

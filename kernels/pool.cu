@@ -6,12 +6,30 @@
 
 namespace zcnas::cuda {
 
+namespace {
+
+// Checks a 2x2 pool's arguments; false when there is nothing to pool.
+bool pool2x2_arguments(const char* op, const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width,
+                       const float* y) {
+  const int64_t outputs = batch * channels * (height / 2) * (width / 2);
+  if (outputs == 0) return false;
+  ZCNAS_REQUIRE(outputs > 0 && x && y, "{}: bad arguments [{}, {}, {}, {}]", op, batch, channels, height, width);
+  return true;
+}
+
+}  // namespace
+
 void avg_pool2x2(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, float* y,
                  cudaStream_t stream) {
-  const int64_t outputs = batch * channels * (height / 2) * (width / 2);
-  if (outputs == 0) return;
-  ZCNAS_REQUIRE(outputs > 0 && x && y, "avg_pool2x2: bad arguments [{}, {}, {}, {}]", batch, channels, height, width);
-  ZCNAS_LAUNCH(avg_pool2x2_kernel, avg_pool2x2_launch(batch * channels, height, width), stream, x, batch * channels,
+  if (!pool2x2_arguments("avg_pool2x2", x, batch, channels, height, width, y)) return;
+  ZCNAS_LAUNCH(avg_pool2x2_kernel, pool2x2_launch(batch * channels, height, width), stream, x, batch * channels,
+               height, width, y);
+}
+
+void max_pool2x2(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, float* y,
+                 cudaStream_t stream) {
+  if (!pool2x2_arguments("max_pool2x2", x, batch, channels, height, width, y)) return;
+  ZCNAS_LAUNCH(max_pool2x2_kernel, pool2x2_launch(batch * channels, height, width), stream, x, batch * channels,
                height, width, y);
 }
 

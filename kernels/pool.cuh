@@ -10,6 +10,8 @@ namespace zcnas::cuda {
 
 void avg_pool2x2(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, float* y,
                  cudaStream_t stream);
+void max_pool2x2(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, float* y,
+                 cudaStream_t stream);
 void global_avg_pool(const float* x, int64_t batch, int64_t channels, int64_t spatial, float* y, cudaStream_t stream);
 void linear(const float* x, int64_t batch, int64_t in, int64_t out, const float* weight, const float* bias, float* y,
             cudaStream_t stream);

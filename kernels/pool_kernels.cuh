@@ -5,24 +5,39 @@
 #include <cstdint>
 
 #include "kernels/device_utils.cuh"
+#include "kernels/pool.hpp"
 
 namespace zcnas::cuda {
 namespace {
 
 constexpr int kPoolThreads = 256;
 
-// x: [planes][height][width] -> y: [planes][height / 2][width / 2].
-__global__ void avg_pool2x2_kernel(const float* __restrict__ x, int64_t planes, int64_t height, int64_t width,
-                                   float* __restrict__ y) {
+// Thread t's 2x2 window of x: [planes][height][width] (output t of [planes][height / 2][width / 2]), or null
+// past the last output.
+__device__ __forceinline__ const float* pool2x2_window(const float* x, int64_t planes, int64_t height, int64_t width,
+                                                      int64_t t) {
   const int64_t ho = height / 2, wo = width / 2;
-  const int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (t >= planes * ho * wo) return;
+  if (t >= planes * ho * wo) return nullptr;
   const int64_t p = t / (ho * wo), r = t - p * ho * wo, oy = r / wo, ox = r - oy * wo;
-  const float* q = x + p * height * width + 2 * oy * width + 2 * ox;
-  y[t] = __fdiv_rn(__fadd_rn(__fadd_rn(__fadd_rn(q[0], q[1]), q[width]), q[width + 1]), 4.0f);
+  return x + p * height * width + 2 * oy * width + 2 * ox;
 }
 
-inline LaunchShape avg_pool2x2_launch(int64_t planes, int64_t height, int64_t width) {
+__global__ void avg_pool2x2_kernel(const float* __restrict__ x, int64_t planes, int64_t height, int64_t width,
+                                   float* __restrict__ y) {
+  const int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const float* q = pool2x2_window(x, planes, height, width, t);
+  if (q) y[t] = __fdiv_rn(__fadd_rn(__fadd_rn(__fadd_rn(q[0], q[1]), q[width]), q[width + 1]), 4.0f);
+}
+
+__global__ void max_pool2x2_kernel(const float* __restrict__ x, int64_t planes, int64_t height, int64_t width,
+                                   float* __restrict__ y) {
+  const int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const float* q = pool2x2_window(x, planes, height, width, t);
+  if (q) y[t] = pool_max(pool_max(pool_max(q[0], q[1]), q[width]), q[width + 1]);
+}
+
+// Both 2x2 pools: one thread per output.
+inline LaunchShape pool2x2_launch(int64_t planes, int64_t height, int64_t width) {
   return one_thread_per_item(planes * (height / 2) * (width / 2), kPoolThreads);
 }
 

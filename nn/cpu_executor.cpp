@@ -79,6 +79,9 @@ class CpuOps {
   void avg_pool2x2(const T* x, int64_t batch, int64_t channels, int64_t height, int64_t width, T* y) {
     avg_pool2x2_cpu(x, batch, channels, height, width, y, threads_);
   }
+  void max_pool2x2(const T* x, int64_t batch, int64_t channels, int64_t height, int64_t width, T* y) {
+    max_pool2x2_cpu(x, batch, channels, height, width, y, threads_);
+  }
   void global_avg_pool(const T* x, int64_t batch, int64_t channels, int64_t spatial, T* y) {
     global_avg_pool_cpu(x, batch, channels, spatial, y);
   }

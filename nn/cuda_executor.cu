@@ -214,6 +214,9 @@ struct CudaExecutor::Impl {
   void avg_pool2x2(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, float* y) {
     cuda::avg_pool2x2(x, batch, channels, height, width, y, st());
   }
+  void max_pool2x2(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, float* y) {
+    cuda::max_pool2x2(x, batch, channels, height, width, y, st());
+  }
   void global_avg_pool(const float* x, int64_t batch, int64_t channels, int64_t spatial, float* y) {
     cuda::global_avg_pool(x, batch, channels, spatial, y, st());
   }
@@ -269,6 +272,9 @@ void CudaExecutor::upload_params(const Network& net, const ParamStore& params) {
 }
 
 void CudaExecutor::draw_params(const Network& net, uint64_t seed) {
+  // The device draws uniform parameters; a network with normal ones (NB101's) is drawn on the host.
+  for (const auto& spec : net.params())
+    if (spec.init == ParamInit::Normal) return upload_params(net, init_params(net, seed));
   Impl& m = *impl_;
   int64_t total = 0, constants = 0;
   for (const auto& spec : net.params()) {
@@ -293,6 +299,8 @@ void CudaExecutor::draw_params(const Network& net, uint64_t seed) {
       case ParamInit::Zeros:
         m.param_ptrs[spec.name] = {m.param_zeros.data(), numel};
         break;
+      case ParamInit::Normal:
+        throw Error("draw_params: normal parameters are drawn on the host");
       case ParamInit::Uniform:
         m.draws.push_back({name_key(spec.name), spec.bound, numel, m.params.data() + offset});
         m.param_ptrs[spec.name] = {m.params.data() + offset, numel};

@@ -54,7 +54,7 @@ class CudaExecutor {
   const CudaExecutorOptions& options() const;
 
   // Parameters for the next forwards of `net` (which must stay alive): copied from a store, or drawn on the
-  // device exactly as init_params(net, seed) draws them.
+  // exactly as init_params(net, seed) draws them (on the device, or on the host when the device cannot).
   void upload_params(const Network& net, const ParamStore& params);
   void draw_params(const Network& net, uint64_t seed);
   // The parameters on the device, as a host store (synchronises the stream).

@@ -13,19 +13,26 @@ namespace zcnas {
 namespace {
 
 enum class ValueKind {
-  Dead,        // not needed
-  Zero,        // exactly zero everywhere: nothing is stored
-  Buffer,      // stored in `buffer`
-  BatchNorm,   // not stored: batch norm of `buffer` with statistics `stats`, applied by its readers
-  AvgPool3x3,  // not stored: 3x3 pooling of `buffer`, applied by its readers
-  Unstored,    // computed, but every consumer took what it needs (ReLU, sign bits) from the producing step
+  Dead,      // not needed
+  Zero,      // exactly zero everywhere: nothing is stored
+  Buffer,    // stored in term.buffer
+  Term,      // not stored: `term` (batch norm, 3x3 pooling or a truncation of a buffer), applied by its readers
+  Unstored,  // computed, but every consumer took what it needs (ReLU, sign bits) from the producing step
 };
 
 struct Value {
   ValueKind kind = ValueKind::Dead;
-  int buffer = kNoBuffer;
-  int stats = -1;
+  TermPlan term;  // Buffer: a plain term of the buffer; Term: the term
 };
+
+Value zero_value() { return {ValueKind::Zero, {}}; }
+Value stored_value(int buffer) { return {ValueKind::Buffer, {TermPlan{TermKind::Plain, buffer, -1}}}; }
+// A node whose value is `term` read over all its channels: stored when that is a plain read of a whole buffer.
+Value value_of(const TermPlan& term, int64_t node_channels) {
+  const bool whole = term.x_channels == 0 || term.x_channels == node_channels;
+  if (term.kind == TermKind::Plain && whole) return stored_value(term.buffer);
+  return {ValueKind::Term, term};
+}
 
 // Offsets in one arena for buffers with known lifetimes: best fit among free blocks, else the top grows.
 class ArenaAllocator {
@@ -81,9 +88,12 @@ class ArenaAllocator {
 };
 
 bool needs_stored_input(OpKind op) {
-  return op == OpKind::Conv || op == OpKind::BatchNorm || op == OpKind::AvgPool3x3 || op == OpKind::AvgPool2x2 ||
-         op == OpKind::GlobalAvgPool || op == OpKind::Linear;
+  return op == OpKind::Conv || op == OpKind::BatchNorm || op == OpKind::AvgPool3x3 || op == OpKind::MaxPool3x3 ||
+         op == OpKind::AvgPool2x2 || op == OpKind::MaxPool2x2 || op == OpKind::GlobalAvgPool || op == OpKind::Linear;
 }
+
+// Ops that read their inputs as terms (with batch norm, pooling or truncation still to apply).
+bool reads_terms(OpKind op) { return op == OpKind::Add || op == OpKind::Concat || op == OpKind::Truncate; }
 
 class Planner {
  public:
@@ -94,7 +104,7 @@ class Planner {
     hook_.assign(n_, 0);
     relu_hook_.assign(n_, 0);
     stored_.assign(n_, false);
-    add_reader_.assign(n_, false);
+    term_reader_.assign(n_, false);
     relus_.assign(n_, {});
     plan_.node_stats.assign(n_, -1);
     for (int t : taps_)
@@ -117,7 +127,7 @@ class Planner {
       plan_.zero_floats = std::max(plan_.zero_floats, numel(out));
     } else {
       ZCNAS_REQUIRE(v.kind == ValueKind::Buffer, "forward plan: output node {} was not stored", out);
-      plan_.output_buffer = v.buffer;
+      plan_.output_buffer = v.term.buffer;
     }
     for (int t : taps_) plan_.tap_buffers.push_back(stored_buffer(t));
     assign_offsets();
@@ -152,8 +162,8 @@ class Planner {
           hook_[id] = 0;
           relu_hook_[i] += relu_hook_[id];
           relu_hook_[id] = 0;
-        } else if (n.op == OpKind::Add) {
-          add_reader_[i] = true;
+        } else if (reads_terms(n.op)) {
+          term_reader_[i] = true;
         } else if (needs_stored_input(n.op)) {
           stored_[i] = true;
         }
@@ -181,7 +191,15 @@ class Planner {
     }
     ZCNAS_REQUIRE(v.kind == ValueKind::Buffer, "forward plan: node {} ({}) is read but was not stored", id,
                   op_name(node(id).op));
-    return v.buffer;
+    return v.term.buffer;
+  }
+
+  // Node id's value as a term of a reader; throws when it was not kept.
+  TermPlan term_of(int id, int reader) const {
+    const Value& v = value_[static_cast<size_t>(id)];
+    ZCNAS_REQUIRE(v.kind == ValueKind::Buffer || v.kind == ValueKind::Term,
+                  "forward plan: {} node {} reads node {}, which was not kept", op_name(node(reader).op), reader, id);
+    return v.term;
   }
 
   void plan_node(int id) {
@@ -190,11 +208,11 @@ class Planner {
     auto input = [&](size_t k) -> const Value& { return value_[static_cast<size_t>(n.inputs[k])]; };
     switch (n.op) {
       case OpKind::Input:
-        v = {ValueKind::Buffer, kInputBuffer, -1};
+        v = stored_value(kInputBuffer);
         finish(id);
         return;
       case OpKind::Zero:
-        v = {ValueKind::Zero, kNoBuffer, -1};
+        v = zero_value();
         finish(id);
         return;
       case OpKind::Relu:
@@ -204,19 +222,21 @@ class Planner {
         return;
       case OpKind::Conv:
       case OpKind::AvgPool2x2:
+      case OpKind::MaxPool2x2:
       case OpKind::GlobalAvgPool:
         if (input(0).kind == ValueKind::Zero) {  // no bias: zeros stay zeros
-          v = {ValueKind::Zero, kNoBuffer, -1};
+          v = zero_value();
         } else {
           Step s;
           s.kind = n.op == OpKind::Conv         ? StepKind::Conv
                    : n.op == OpKind::AvgPool2x2 ? StepKind::AvgPool2x2
+                   : n.op == OpKind::MaxPool2x2 ? StepKind::MaxPool2x2
                                                 : StepKind::GlobalAvgPool;
           s.node = id;
           s.in = stored_buffer(n.inputs[0]);
           s.out = new_buffer(numel(id));
           plan_.steps.push_back(s);
-          v = {ValueKind::Buffer, s.out, -1};
+          v = stored_value(s.out);
         }
         finish(id);
         return;
@@ -227,7 +247,7 @@ class Planner {
         s.in = stored_buffer(n.inputs[0]);  // zeros too: the bias still counts
         s.out = new_buffer(numel(id));
         plan_.steps.push_back(s);
-        v = {ValueKind::Buffer, s.out, -1};
+        v = stored_value(s.out);
         finish(id);
         return;
       }
@@ -238,47 +258,63 @@ class Planner {
         s.in = stored_buffer(n.inputs[0]);
         s.stats = plan_.node_stats[static_cast<size_t>(id)] = new_stats(n.channels);
         plan_.steps.push_back(s);
-        v = {ValueKind::BatchNorm, s.in, s.stats};
+        v = {ValueKind::Term, {TermKind::BatchNorm, s.in, s.stats}};
         finish(id);
         return;
       }
       case OpKind::AvgPool3x3:
-        v = input(0).kind == ValueKind::Zero ? Value{ValueKind::Zero, kNoBuffer, -1}
-                                             : Value{ValueKind::AvgPool3x3, stored_buffer(n.inputs[0]), -1};
+      case OpKind::MaxPool3x3: {
+        const TermKind kind = n.op == OpKind::AvgPool3x3 ? TermKind::AvgPool3x3 : TermKind::MaxPool3x3;
+        v = input(0).kind == ValueKind::Zero ? zero_value()
+                                             : Value{ValueKind::Term, {kind, stored_buffer(n.inputs[0]), -1}};
+        finish(id);
+        return;
+      }
+      case OpKind::Truncate:
+        if (input(0).kind == ValueKind::Zero) {
+          v = zero_value();
+        } else {
+          TermPlan t = term_of(n.inputs[0], id);
+          if (t.x_channels == 0) t.x_channels = node(n.inputs[0]).channels;  // the buffer's channels, not ours
+          v = value_of(t, n.channels);
+        }
         finish(id);
         return;
       case OpKind::Add: {
         std::vector<TermPlan> terms;
-        for (size_t k = 0; k < n.inputs.size(); ++k) {
-          const Value& in = input(k);
-          switch (in.kind) {
-            case ValueKind::Zero:
-              break;  // adds nothing
-            case ValueKind::Buffer:
-              terms.push_back({TermKind::Plain, in.buffer, -1});
-              break;
-            case ValueKind::BatchNorm:
-              terms.push_back({TermKind::BatchNorm, in.buffer, in.stats});
-              break;
-            case ValueKind::AvgPool3x3:
-              terms.push_back({TermKind::AvgPool3x3, in.buffer, -1});
-              break;
-            default:
-              throw Error(fmt::format("forward plan: add node {} reads node {}, which was not kept", id, n.inputs[k]));
-          }
-        }
+        for (size_t k = 0; k < n.inputs.size(); ++k)
+          if (input(k).kind != ValueKind::Zero) terms.push_back(term_of(n.inputs[k], id));  // zeros add nothing
         if (terms.empty()) {
-          v = {ValueKind::Zero, kNoBuffer, -1};
+          v = zero_value();
           finish(id);
         } else if (terms.size() == 1) {  // the other inputs are zero: an alias, no copy
-          const TermPlan& t = terms[0];
-          v = t.kind == TermKind::Plain       ? Value{ValueKind::Buffer, t.buffer, -1}
-              : t.kind == TermKind::BatchNorm ? Value{ValueKind::BatchNorm, t.buffer, t.stats}
-                                              : Value{ValueKind::AvgPool3x3, t.buffer, -1};
+          v = value_of(terms[0], n.channels);
           finish(id);
         } else {
           emit_pointwise(id, std::move(terms),
-                         stored_[static_cast<size_t>(id)] || add_reader_[static_cast<size_t>(id)]);
+                         stored_[static_cast<size_t>(id)] || term_reader_[static_cast<size_t>(id)]);
+        }
+        return;
+      }
+      case OpKind::Concat: {
+        std::vector<TermPlan> terms;
+        int64_t first = 0;
+        for (size_t k = 0; k < n.inputs.size(); ++k) {
+          const int64_t channels = node(n.inputs[k]).channels;
+          if (input(k).kind != ValueKind::Zero) {  // channels no term covers are zero
+            TermPlan t = term_of(n.inputs[k], id);
+            t.first_channel = first;
+            t.channels = channels;
+            terms.push_back(t);
+          }
+          first += channels;
+        }
+        if (terms.empty()) {
+          v = zero_value();
+          finish(id);
+        } else {
+          emit_pointwise(id, std::move(terms),
+                         stored_[static_cast<size_t>(id)] || term_reader_[static_cast<size_t>(id)]);
         }
         return;
       }
@@ -292,19 +328,17 @@ class Planner {
     if (v.kind == ValueKind::Zero) {
       plan_.constant_agreement += hook_[i] * units(id);  // all codes 0: every pair agrees everywhere
       plan_.relu_constant_units += relu_hook_[i] * units(id);
-      for (int r : relus_[i]) value_[static_cast<size_t>(r)] = {ValueKind::Zero, kNoBuffer, -1};
+      for (int r : relus_[i]) value_[static_cast<size_t>(r)] = zero_value();
       return;
     }
     const bool hooked = this->hooked(i), relu = !relus_[i].empty();
     if (v.kind == ValueKind::Buffer) {
-      if (hooked || relu) emit_pointwise(id, {{TermKind::Plain, v.buffer, -1}}, false);
+      if (hooked || relu) emit_pointwise(id, {v.term}, false);
       return;
     }
-    // Batch norm or pooling not yet applied: store it only when a consumer cannot apply it itself.
+    // Batch norm, pooling or truncation not yet applied: stored only when a consumer cannot apply it itself.
     if (!hooked && !relu && !stored_[i]) return;
-    const TermPlan term = v.kind == ValueKind::BatchNorm ? TermPlan{TermKind::BatchNorm, v.buffer, v.stats}
-                                                         : TermPlan{TermKind::AvgPool3x3, v.buffer, -1};
-    emit_pointwise(id, {term}, stored_[i]);
+    emit_pointwise(id, {v.term}, stored_[i]);
   }
 
   // One fused node step (a chain of them past kMaxPointwiseTerms terms, keeping the left-to-right sum).
@@ -331,11 +365,11 @@ class Planner {
     if (hooked(i)) place_bits(id, s);
     plan_.steps.push_back(s);
     if (store_value) {
-      value_[i] = {ValueKind::Buffer, s.out, -1};
+      value_[i] = stored_value(s.out);
     } else if (value_[i].kind == ValueKind::Dead) {
-      value_[i] = {ValueKind::Unstored, kNoBuffer, -1};
+      value_[i] = {ValueKind::Unstored, {}};
     }
-    for (int r : relus_[i]) value_[static_cast<size_t>(r)] = {ValueKind::Buffer, s.relu, -1};
+    for (int r : relus_[i]) value_[static_cast<size_t>(r)] = stored_value(s.relu);
   }
 
   void place_bits(int id, Step& s) {
@@ -405,7 +439,7 @@ class Planner {
   std::vector<int64_t> hook_;            // effective multiplicity of each node's sign bits
   std::vector<int64_t> relu_hook_;       // ReLU modules whose output is sign(node), through ReLU nodes
   std::vector<bool> stored_;             // a consumer reads the node from memory
-  std::vector<bool> add_reader_;         // an add reads it (stored, or with batch norm / pooling applied)
+  std::vector<bool> term_reader_;        // an add, concat or truncation reads it as a term (stored or not)
   std::vector<std::vector<int>> relus_;  // ReLU nodes reading it
 };
 
@@ -418,9 +452,11 @@ const char* step_name(StepKind kind) {
     case StepKind::BatchNormStats:
       return "batch-norm statistics";
     case StepKind::Pointwise:
-      return "fused node (batch norm, pooling, add, ReLU, sign bits)";
+      return "fused node (batch norm, pooling, truncation, add, concat, ReLU, sign bits)";
     case StepKind::AvgPool2x2:
       return "avg pool 2x2";
+    case StepKind::MaxPool2x2:
+      return "max pool 2x2";
     case StepKind::GlobalAvgPool:
       return "global avg pool";
     case StepKind::Linear:

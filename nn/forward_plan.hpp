@@ -1,8 +1,9 @@
 // The plan of one forward, made on the host and independent of the device: which ops run in which order,
 // what each one reads and writes, and where every tensor lives in one arena (counted in elements; each
 // device lays them out its own way, kernels/tensor_layout.hpp).
-//  - Batch norm and 3x3 average pooling are not stored when adds are their only consumers: the adds apply
-//    them while reading (terms of the fused node kernel, kernels/pointwise.hpp).
+//  - Batch norm, 3x3 pooling and truncation are not stored when adds and concatenations are their only
+//    consumers: those apply them while reading (terms of the fused node kernel, kernels/pointwise.hpp), and a
+//    concatenation is one fused step whose terms cover its parts' channels.
 //  - A node's ReLU and its sign bits are written by the step that produces the node.
 //  - Exactly-zero tensors (`none` edges and what they feed) are not computed; a consumer that must read one
 //    reads a shared zero buffer. An add with one non-zero input aliases it: skips cost no copy.
@@ -29,16 +30,19 @@ enum class StepKind {
   BatchNormStats,  // in -> statistics slot `stats` (ChannelAffine per channel, the node's weight and bias)
   Pointwise,       // terms -> out (the value, or none), relu, sign bits
   AvgPool2x2,      // in -> out
+  MaxPool2x2,      // in -> out
   GlobalAvgPool,   // in -> out
   Linear,          // in -> out, the node's weight and bias
 };
 constexpr int kStepKinds = static_cast<int>(StepKind::Linear) + 1;
 const char* step_name(StepKind kind);
 
+// A term of a fused step: PointwiseTerm's fields, with a buffer and a statistics slot for its pointers.
 struct TermPlan {
   TermKind kind = TermKind::Plain;
   int buffer = kNoBuffer;
   int stats = -1;  // BatchNorm: the statistics slot
+  int64_t first_channel = 0, channels = 0, x_channels = 0;
 };
 
 struct Step {

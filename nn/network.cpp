@@ -14,9 +14,17 @@ const char* op_name(OpKind op) {
     case OpKind::Add: return "add";
     case OpKind::Zero: return "zero";
     case OpKind::AvgPool3x3: return "avg_pool3x3";
+    case OpKind::MaxPool3x3:
+      return "max_pool3x3";
     case OpKind::AvgPool2x2: return "avg_pool2x2";
+    case OpKind::MaxPool2x2:
+      return "max_pool2x2";
     case OpKind::GlobalAvgPool: return "global_avg_pool";
     case OpKind::Linear: return "linear";
+    case OpKind::Truncate:
+      return "truncate";
+    case OpKind::Concat:
+      return "concat";
   }
   return "?";
 }
@@ -116,23 +124,54 @@ int Network::zero_like(int x) {
   return push(n);
 }
 
-int Network::avg_pool3x3(int x) {
+// A parameter-free op of one input with the input's shape, or its height and width halved.
+int Network::same_shape_op(int x, OpKind op, bool halve) {
   Node n = node(x);
-  n.op = OpKind::AvgPool3x3;
+  n.op = op;
   n.inputs = {x};
+  if (halve) {
+    n.height /= 2;
+    n.width /= 2;
+    ZCNAS_REQUIRE(n.height > 0 && n.width > 0, "{} of a {}x{} input gives an empty output", op_name(op), node(x).height,
+                  node(x).width);
+  }
+  n.kernel = 0;
   n.weight.clear();
   n.bias.clear();
   return push(n);
 }
 
-int Network::avg_pool2x2(int x) {
-  Node n = node(x);
-  n.op = OpKind::AvgPool2x2;
-  n.inputs = {x};
-  n.height /= 2;
-  n.width /= 2;
-  n.weight.clear();
-  n.bias.clear();
+int Network::avg_pool3x3(int x) { return same_shape_op(x, OpKind::AvgPool3x3, false); }
+int Network::max_pool3x3(int x) { return same_shape_op(x, OpKind::MaxPool3x3, false); }
+int Network::avg_pool2x2(int x) { return same_shape_op(x, OpKind::AvgPool2x2, true); }
+int Network::max_pool2x2(int x) { return same_shape_op(x, OpKind::MaxPool2x2, true); }
+
+int Network::truncate(int x, int64_t channels) {
+  const int64_t have = node(x).channels;
+  ZCNAS_REQUIRE(channels > 0 && channels <= have, "truncate node {} to {} channels: it has {}", x, channels, have);
+  if (channels == have) return x;
+  const int id = same_shape_op(x, OpKind::Truncate, false);
+  nodes_[static_cast<size_t>(id)].channels = channels;
+  return id;
+}
+
+int Network::concat(const std::vector<int>& xs) {
+  ZCNAS_REQUIRE(!xs.empty(), "concat needs at least one input");
+  if (xs.size() == 1) return xs[0];
+  const Node& first = node(xs[0]);
+  int64_t channels = 0;
+  for (int x : xs) {
+    const Node& o = node(x);
+    ZCNAS_REQUIRE(o.height == first.height && o.width == first.width, "concat of mismatched sizes {}x{} and {}x{}",
+                  first.height, first.width, o.height, o.width);
+    channels += o.channels;
+  }
+  Node n;
+  n.op = OpKind::Concat;
+  n.inputs = xs;
+  n.channels = channels;
+  n.height = first.height;
+  n.width = first.width;
   return push(n);
 }
 
@@ -161,6 +200,18 @@ int Network::linear(int x, int64_t out_features, const std::string& prefix) {
   add_param(n.weight, {out_features, in.channels}, ParamRole::Weight, ParamInit::Uniform, bound);
   add_param(n.bias, {out_features}, ParamRole::Bias, ParamInit::Uniform, bound);
   return push(n);
+}
+
+void Network::set_param_init(const std::string& name, ParamInit init, double std) {
+  for (auto& p : params_) {
+    if (p.name != name) continue;
+    ZCNAS_REQUIRE(init != ParamInit::Normal || std > 0.0, "parameter '{}': normal init needs std > 0, got {}", name,
+                  std);
+    p.init = init;
+    p.std = std;
+    return;
+  }
+  throw Error(fmt::format("set_param_init: no parameter '{}'", name));
 }
 
 void Network::hook(int x, int multiplicity, int relu_modules) {

@@ -10,16 +10,20 @@
 namespace zcnas {
 
 enum class OpKind {
-  Input,          // the batch, [B, C, H, W]
-  Conv,           // no bias; stride, pad; weight [Cout, Cin, k, k]
-  BatchNorm,      // train mode: the batch's own mean and biased variance over (N, H, W), eps 1e-5
+  Input,      // the batch, [B, C, H, W]
+  Conv,       // no bias; stride, pad; weight [Cout, Cin, k, k]
+  BatchNorm,  // train mode: the batch's own mean and biased variance over (N, H, W), eps 1e-5
   Relu,
   Add,            // sum of its inputs, left to right
   Zero,           // zeros of the given shape (the `none` op's sum)
   AvgPool3x3,     // stride 1, pad 1, count_include_pad = False
+  MaxPool3x3,     // stride 1, pad 1 (padding never wins)
   AvgPool2x2,     // stride 2, no padding
+  MaxPool2x2,     // stride 2, no padding
   GlobalAvgPool,  // [B, C, H, W] -> [B, C, 1, 1]
   Linear,         // [B, C, 1, 1] -> [B, out, 1, 1]; weight [out, C], bias [out]
+  Truncate,       // the first `channels` channels of its input
+  Concat,         // its inputs side by side along the channels, in order
 };
 
 const char* op_name(OpKind op);
@@ -36,7 +40,7 @@ struct Node {
 
 // How a parameter is drawn by default (PyTorch's defaults) and what it is for a constant-weight pass.
 enum class ParamRole { Weight, Bias };
-enum class ParamInit { Uniform, Ones, Zeros };
+enum class ParamInit { Uniform, Normal, Ones, Zeros };
 
 struct ParamSpec {
   std::string name;
@@ -44,6 +48,7 @@ struct ParamSpec {
   ParamRole role = ParamRole::Weight;
   ParamInit init = ParamInit::Uniform;
   double bound = 0.0;  // Uniform: U(-bound, +bound), bound = 1/sqrt(fan_in)
+  double std = 0.0;    // Normal: N(0, std^2)
 };
 
 // A tensor whose sign pattern a score observes, counted `multiplicity` times by NASWOT (SPEC.md §2, wrappers
@@ -72,9 +77,17 @@ class Network {
   int add(const std::vector<int>& xs);
   int zero_like(int x);
   int avg_pool3x3(int x);
+  int max_pool3x3(int x);
   int avg_pool2x2(int x);
+  int max_pool2x2(int x);
   int global_avg_pool(int x);
   int linear(int x, int64_t out_features, const std::string& prefix);  // prefix.weight, prefix.bias
+  int truncate(int x, int64_t channels);                               // x itself when it has exactly `channels`
+  int concat(const std::vector<int>& xs);                              // the input itself when there is one
+
+  // Replaces the default draw of parameter `name` (a space whose reference re-initialises its weights):
+  // Normal takes `std`, the others ignore it. Throws naming an unknown parameter.
+  void set_param_init(const std::string& name, ParamInit init, double std = 0.0);
 
   // Observe node x's sign pattern `multiplicity` more times, `relu_modules` of them as a ReLU module's output
   // (repeated hooks of one node merge).
@@ -100,6 +113,7 @@ class Network {
 
  private:
   int push(Node n);
+  int same_shape_op(int x, OpKind op, bool halve);
   void add_param(const std::string& name, Shape shape, ParamRole role, ParamInit init, double bound);
 
   std::vector<Node> nodes_;

@@ -55,7 +55,8 @@ ParamStore init_params(const Network& net, uint64_t seed, ParamScheme scheme) {
   ParamStore store;
   for (const auto& spec : net.params()) {
     Tensor t(spec.shape);
-    if (scheme != ParamScheme::Default && spec.init == ParamInit::Uniform) {
+    // The re-initialisations redraw what is drawn by default: conv and linear parameters.
+    if (scheme != ParamScheme::Default && (spec.init == ParamInit::Uniform || spec.init == ParamInit::Normal)) {
       draw_reinit(spec, seed, scheme, t);
       store.set(spec.name, std::move(t));
       continue;
@@ -69,6 +70,12 @@ ParamStore init_params(const Network& net, uint64_t seed, ParamScheme scheme) {
           const double u = counter_uniform01(seed, key, i);
           t.data[i] = static_cast<float>(spec.bound * (2.0 * u - 1.0));
         }
+        break;
+      }
+      case ParamInit::Normal: {
+        const uint64_t key = name_key(spec.name);
+        for (size_t i = 0; i < t.data.size(); ++i)
+          t.data[i] = static_cast<float>(spec.std * counter_normal(seed, key, i));
         break;
       }
     }

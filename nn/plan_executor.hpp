@@ -14,6 +14,8 @@
 //                  const BasicPointwiseOutputs<Scalar>&);
 //   void avg_pool2x2(const Scalar* x, int64_t batch, int64_t channels, int64_t height, int64_t width,
 //                    Scalar* y);
+//   void max_pool2x2(const Scalar* x, int64_t batch, int64_t channels, int64_t height, int64_t width,
+//                    Scalar* y);
 //   void global_avg_pool(const Scalar* x, int64_t batch, int64_t channels, int64_t spatial, Scalar* y);
 //   void linear(const Scalar* x, int64_t batch, int64_t in, int64_t out, const Scalar* w, const Scalar* b,
 //               Scalar* y);
@@ -102,8 +104,12 @@ class PlanRun {
         for (int t = 0; t < s.n_terms; ++t) {
           const TermPlan& tp = s.terms[static_cast<size_t>(t)];
           terms[static_cast<size_t>(t)] = {
-              tp.kind, buffer(tp.buffer),
-              tp.stats >= 0 ? ops_.stats() + plan_.stats_offset[static_cast<size_t>(tp.stats)] : nullptr};
+              tp.kind,
+              buffer(tp.buffer),
+              tp.stats >= 0 ? ops_.stats() + plan_.stats_offset[static_cast<size_t>(tp.stats)] : nullptr,
+              tp.first_channel,
+              tp.channels,
+              tp.x_channels};
         }
         BasicPointwiseOutputs<Scalar> o;
         o.y = out;
@@ -120,6 +126,11 @@ class PlanRun {
       case StepKind::AvgPool2x2: {
         const Node& src = net_.node(n.inputs[0]);
         ops_.avg_pool2x2(in, batch_, src.channels, src.height, src.width, out);
+        return;
+      }
+      case StepKind::MaxPool2x2: {
+        const Node& src = net_.node(n.inputs[0]);
+        ops_.max_pool2x2(in, batch_, src.channels, src.height, src.width, out);
         return;
       }
       case StepKind::GlobalAvgPool: {

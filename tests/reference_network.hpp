@@ -95,6 +95,41 @@ inline ReferenceForward reference_forward(const Network& net, const ParamStore& 
               y[static_cast<size_t>(p * hw + oy * n.width + ox)] = static_cast<float>(sum / count);
             }
         break;
+      case OpKind::MaxPool3x3:
+        for (int64_t p = 0; p < B * n.channels; ++p)
+          for (int64_t oy = 0; oy < n.height; ++oy)
+            for (int64_t ox = 0; ox < n.width; ++ox) {
+              float m = -INFINITY;
+              for (int64_t iy = std::max<int64_t>(0, oy - 1); iy < std::min(n.height, oy + 2); ++iy)
+                for (int64_t ix = std::max<int64_t>(0, ox - 1); ix < std::min(n.width, ox + 2); ++ix)
+                  m = std::max(m, in(0)[static_cast<size_t>(p * hw + iy * n.width + ix)]);
+              y[static_cast<size_t>(p * hw + oy * n.width + ox)] = m;
+            }
+        break;
+      case OpKind::MaxPool2x2: {
+        const Node& s = src();
+        for (int64_t p = 0; p < B * n.channels; ++p)
+          for (int64_t oy = 0; oy < n.height; ++oy)
+            for (int64_t ox = 0; ox < n.width; ++ox) {
+              const float* q = in(0).data() + p * s.height * s.width + 2 * oy * s.width + 2 * ox;
+              y[static_cast<size_t>(p * hw + oy * n.width + ox)] = std::max({q[0], q[1], q[s.width], q[s.width + 1]});
+            }
+        break;
+      }
+      case OpKind::Truncate: {
+        const int64_t from = src().channels * hw;
+        for (int64_t b = 0; b < B; ++b) std::copy_n(in(0).begin() + b * from, units, y.begin() + b * units);
+        break;
+      }
+      case OpKind::Concat: {
+        int64_t offset = 0;
+        for (size_t k = 0; k < n.inputs.size(); ++k) {
+          const int64_t part = net.units(n.inputs[k]);
+          for (int64_t b = 0; b < B; ++b) std::copy_n(in(k).begin() + b * part, part, y.begin() + b * units + offset);
+          offset += part;
+        }
+        break;
+      }
       case OpKind::AvgPool2x2: {
         const Node& s = src();
         for (int64_t p = 0; p < B * n.channels; ++p)

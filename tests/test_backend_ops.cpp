@@ -88,6 +88,42 @@ std::vector<OpCase> op_cases() {
                      });
                    },
                    4});
+  cases.push_back({"max pooling as a term, first and later", StepKind::Pointwise,
+                   [] {
+                     return one_op(3, 7, 9, [](Network& n, int x) {
+                       const int c = n.conv(x, 4, 3, 1, 1, "w");
+                       const int d = n.batch_norm(n.conv(x, 4, 1, 1, 0, "v"), "bn");
+                       return n.add({n.add({n.max_pool3x3(c), d}), n.max_pool3x3(n.relu(d))});
+                     });
+                   },
+                   5});
+  // A NAS-Bench-101 cell in small: truncated parts summed, a max-pooled part, their concatenation plus a
+  // projection; one truncation read by a convolution, which needs it stored.
+  cases.push_back({"truncations and a concatenation", StepKind::Pointwise,
+                   [] {
+                     return one_op(3, 6, 5, [](Network& n, int x) {
+                       const int a = n.relu(n.batch_norm(n.conv(x, 4, 3, 1, 1, "a"), "bn_a"));
+                       const int b = n.max_pool3x3(n.conv(x, 5, 1, 1, 0, "b"));
+                       const int c = n.relu(n.batch_norm(n.conv(n.truncate(a, 3), 3, 3, 1, 1, "c"), "bn_c"));
+                       const int d = n.add({n.truncate(a, 3), n.truncate(b, 3), c});
+                       const int proj = n.batch_norm(n.conv(x, 12, 1, 1, 0, "p"), "bn_p");
+                       return n.add({n.concat({a, d, b}), proj});
+                     });
+                   },
+                   7});
+  cases.push_back({"six-part concatenation with a zero part: a chain", StepKind::Pointwise,
+                   [] {
+                     return one_op(2, 5, 3, [](Network& n, int x) {
+                       std::vector<int> parts;
+                       for (int t = 0; t < 5; ++t) parts.push_back(n.conv(x, 1 + t, 1, 1, 0, "w" + std::to_string(t)));
+                       parts.insert(parts.begin() + 2, n.zero_like(parts[1]));
+                       return n.relu(n.concat(parts));
+                     });
+                   },
+                   3});
+  cases.push_back(
+      {"max pool 2x2", StepKind::MaxPool2x2,
+       [] { return one_op(3, 7, 6, [](Network& n, int x) { return n.max_pool2x2(n.conv(x, 3, 1, 1, 0, "w")); }); }, 5});
   cases.push_back(
       {"avg pool 2x2", StepKind::AvgPool2x2,
        [] { return one_op(3, 8, 6, [](Network& n, int x) { return n.avg_pool2x2(n.conv(x, 3, 1, 1, 0, "w")); }); }, 6});

@@ -25,26 +25,55 @@ using test::swap_outer;
 
 enum Outputs : unsigned { kY = 1, kRelu = 2, kBits = 4 };
 
+// Where a term lands (PointwiseTerm's first_channel, channels, x_channels); all zero: every channel.
+struct TermRange {
+  int64_t first_channel = 0, channels = 0, x_channels = 0;
+};
+
 struct PointwiseCase {
   PointwiseShape shape;
   std::vector<TermKind> kinds;
   unsigned outputs;
-  int64_t extra_words;  // written words past sign_words(units): the kernel zeroes them
-  int64_t pad_words;    // stride past the written words: nobody touches them
+  int64_t extra_words;              // written words past sign_words(units): the kernel zeroes them
+  int64_t pad_words;                // stride past the written words: nobody touches them
+  std::vector<TermRange> ranges{};  // per term, or none: every term covers every channel
 };
 
-constexpr TermKind P = TermKind::Plain, B = TermKind::BatchNorm, A = TermKind::AvgPool3x3;
+constexpr TermKind P = TermKind::Plain, B = TermKind::BatchNorm, A = TermKind::AvgPool3x3, M = TermKind::MaxPool3x3;
 
 // Every kind alone, first and later; 1 to kMaxPointwiseTerms terms; units below, at and past a word; odd
 // batches; 5x5, 9x11 and one-pixel-wide planes (border-only pooling windows); every subset of outputs that
 // holds the bits, and none.
 const PointwiseCase kCases[] = {
-    {{3, 2, 5, 5}, {P}, kY | kRelu | kBits, 0, 0}, {{1, 3, 9, 11}, {B}, kBits, 1, 2},
-    {{5, 4, 5, 5}, {A}, kRelu | kBits, 0, 1},      {{3, 7, 9, 11}, {P, B}, kY | kBits, 2, 3},
-    {{2, 5, 5, 5}, {B, A}, kY | kRelu, 0, 0},      {{3, 27, 9, 11}, {A, P, B}, kY | kRelu | kBits, 1, 1},
-    {{1, 64, 5, 5}, {P, A, B, P}, kBits, 0, 0},    {{7, 1, 9, 11}, {B, P, A, A}, kY | kRelu | kBits, 0, 5},
-    {{3, 70, 1, 1}, {A, P}, kY | kBits, 0, 2},     {{2, 4, 9, 1}, {A, B}, kRelu | kBits, 3, 0},
+    {{3, 2, 5, 5}, {P}, kY | kRelu | kBits, 0, 0},
+    {{1, 3, 9, 11}, {B}, kBits, 1, 2},
+    {{5, 4, 5, 5}, {A}, kRelu | kBits, 0, 1},
+    {{3, 7, 9, 11}, {P, B}, kY | kBits, 2, 3},
+    {{2, 5, 5, 5}, {B, A}, kY | kRelu, 0, 0},
+    {{3, 27, 9, 11}, {A, P, B}, kY | kRelu | kBits, 1, 1},
+    {{1, 64, 5, 5}, {P, A, B, P}, kBits, 0, 0},
+    {{7, 1, 9, 11}, {B, P, A, A}, kY | kRelu | kBits, 0, 5},
+    {{3, 70, 1, 1}, {A, P}, kY | kBits, 0, 2},
+    {{2, 4, 9, 1}, {A, B}, kRelu | kBits, 3, 0},
+    {{3, 5, 5, 5}, {M}, kY | kRelu | kBits, 0, 0},
+    {{2, 3, 9, 11}, {P, M}, kY | kBits, 1, 1},
+    {{1, 3, 1, 1}, {M, A}, kY | kRelu | kBits, 0, 0},
+    {{4, 2, 9, 1}, {B, M, P, M}, kRelu | kBits, 0, 2},
+    // A concatenation's parts (disjoint ranges, one of them truncated) plus a truncated term over every channel.
+    {{2, 6, 9, 11}, {P, M, B}, kY | kRelu | kBits, 0, 1, {{0, 2, 2}, {2, 4, 5}, {0, 6, 7}}},
+    // Channels 0, 3 and 6 covered by no term are zero.
+    {{3, 7, 5, 5}, {M, P}, kY | kBits, 1, 0, {{1, 2, 3}, {4, 2, 2}}},
+    // Truncations alone.
+    {{2, 4, 5, 5}, {B, A}, kY | kRelu, 0, 0, {{0, 4, 6}, {0, 0, 5}}},
 };
+
+// Term t of case c with its range made explicit.
+TermRange range_of(const PointwiseCase& c, size_t t) {
+  TermRange r = t < c.ranges.size() ? c.ranges[t] : TermRange{};
+  if (r.channels == 0) r.channels = c.shape.channels - r.first_channel;
+  if (r.x_channels == 0) r.x_channels = r.channels;
+  return r;
+}
 
 // Values in [-1, 1] with exact zeros of both signs, so that "> 0" meets its boundary.
 std::vector<float> term_input(size_t n, uint64_t seed) {
@@ -75,8 +104,10 @@ class PointwiseRun {
     units_ = s.units();
     words_ = sign_words(units_) + c.extra_words;
     for (size_t t = 0; t < c.kinds.size(); ++t) {
-      x_.push_back(term_input(static_cast<size_t>(s.batch * units_), 100 + t + static_cast<uint64_t>(units_)));
-      affine_.push_back(random_affine(s.channels, 200 + t));
+      const int64_t xc = range_of(c, t).x_channels;
+      x_.push_back(
+          term_input(static_cast<size_t>(s.batch * xc * s.height * s.width), 100 + t + static_cast<uint64_t>(units_)));
+      affine_.push_back(random_affine(xc, 200 + t));
     }
   }
 
@@ -86,8 +117,8 @@ class PointwiseRun {
     std::vector<std::vector<float>> x(x_.size());
     std::vector<PointwiseTerm> terms;
     for (size_t t = 0; t < x_.size(); ++t) {
-      x[t] = swap_outer(x_[t], s.batch, s.channels, hw);
-      terms.push_back({c_.kinds[t], x[t].data(), affine_[t].data()});
+      x[t] = swap_outer(x_[t], s.batch, range_of(c_, t).x_channels, hw);
+      terms.push_back(term(t, x[t].data()));
     }
     Result r = blank();
     pointwise_cpu(s, terms.data(), static_cast<int>(terms.size()), outputs(r), 1);
@@ -98,7 +129,7 @@ class PointwiseRun {
 
   Result emulated(int span_words, const simt::Schedule& schedule) const {
     std::vector<PointwiseTerm> terms;
-    for (size_t t = 0; t < x_.size(); ++t) terms.push_back({c_.kinds[t], x_[t].data(), affine_[t].data()});
+    for (size_t t = 0; t < x_.size(); ++t) terms.push_back(term(t, x_[t].data()));
     Result r = blank();
     const PointwiseOutputs out = outputs(r);
     const cuda::PointwiseLaunch l =
@@ -120,6 +151,11 @@ class PointwiseRun {
     return r;
   }
   int64_t stride() const { return words_ + c_.pad_words; }
+  // As the case gives it: a range left at zero stays zero, for the op to resolve.
+  PointwiseTerm term(size_t t, const float* x) const {
+    const TermRange r = t < c_.ranges.size() ? c_.ranges[t] : TermRange{};
+    return {c_.kinds[t], x, affine_[t].data(), r.first_channel, r.channels, r.x_channels};
+  }
   PointwiseOutputs outputs(Result& r) const {
     return {r.y.empty() ? nullptr : r.y.data(), r.relu.empty() ? nullptr : r.relu.data(),
             r.bits.empty() ? nullptr : r.bits.data(), stride(), words_};
@@ -133,7 +169,8 @@ class PointwiseRun {
 
 std::string describe(const PointwiseCase& c, int span, const simt::Schedule& schedule) {
   std::string kinds;
-  for (TermKind k : c.kinds) kinds += k == P ? 'P' : k == B ? 'B' : 'A';
+  for (TermKind k : c.kinds) kinds += k == P ? 'P' : k == B ? 'B' : k == A ? 'A' : 'M';
+  if (!c.ranges.empty()) kinds += " (ranged)";
   return "[" + std::to_string(c.shape.batch) + ", " + std::to_string(c.shape.channels) + ", " +
          std::to_string(c.shape.height) + ", " + std::to_string(c.shape.width) + "] terms " + kinds + " outputs " +
          std::to_string(c.outputs) + " span " + std::to_string(span) + " " + simt::to_string(schedule);

@@ -4,6 +4,7 @@
 // The emulator comes first: kernel code compiles against it.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -26,25 +27,37 @@ std::string shape_string(std::initializer_list<int64_t> dims) {
   return s + "]";
 }
 
+using Pool2x2Cpu = void (*)(const float*, int64_t, int64_t, int64_t, int64_t, float*, int);
+using Pool2x2Kernel = void (*)(const float*, int64_t, int64_t, int64_t, float*);
+
 // Odd heights and widths (the last row or column is dropped), 2x2 and 3x3 planes (one output), one-row
-// outputs, and more planes than a block has threads.
-TEST(PoolEmulated, AvgPool2x2MatchesCpu) {
+// outputs, and more planes than a block has threads. Every 13th input is NaN, which max pooling propagates.
+void expect_pool2x2_matches_cpu(Pool2x2Cpu cpu, Pool2x2Kernel kernel) {
   const int64_t shapes[][4] = {{3, 5, 7, 9}, {1, 1, 2, 2},   {1, 1, 3, 3}, {5, 2, 3, 2},
                                {1, 1, 2, 9}, {2, 2, 33, 31}, {4, 70, 5, 4}};
   for (const auto& s : shapes) {
     const int64_t batch = s[0], channels = s[1], h = s[2], w = s[3], ho = h / 2, wo = w / 2;
-    const auto x = random_values<float>(static_cast<size_t>(batch * channels * h * w), -1.0f, 1.0f, 5 + h * w);
+    auto x = random_values<float>(static_cast<size_t>(batch * channels * h * w), -1.0f, 1.0f, 5 + h * w);
+    for (size_t i = 0; i < x.size(); i += 13) x[i] = std::nanf("");
     std::vector<float> expected(static_cast<size_t>(batch * channels * ho * wo), kUnwritten);
     const auto x_cpu = swap_outer(x, batch, channels, h * w);
-    avg_pool2x2_cpu(x_cpu.data(), batch, channels, h, w, expected.data(), 1);
+    cpu(x_cpu.data(), batch, channels, h, w, expected.data(), 1);
     expected = swap_outer(expected, channels, batch, ho * wo);
     for (const auto& schedule : kSchedules) {
       std::vector<float> y(expected.size(), kUnwritten);
-      simt::launch(cuda::avg_pool2x2_launch(batch * channels, h, w), schedule, cuda::avg_pool2x2_kernel, x.data(),
-                   batch * channels, h, w, y.data());
+      simt::launch(cuda::pool2x2_launch(batch * channels, h, w), schedule, kernel, x.data(), batch * channels, h, w,
+                   y.data());
       EXPECT_TRUE(same_bits(expected, y)) << shape_string({batch, channels, h, w}) << " " << simt::to_string(schedule);
     }
   }
+}
+
+TEST(PoolEmulated, AvgPool2x2MatchesCpu) {
+  expect_pool2x2_matches_cpu(avg_pool2x2_cpu<float>, cuda::avg_pool2x2_kernel);
+}
+
+TEST(PoolEmulated, MaxPool2x2MatchesCpu) {
+  expect_pool2x2_matches_cpu(max_pool2x2_cpu<float>, cuda::max_pool2x2_kernel);
 }
 
 // One-element planes, planes of 49 and 1000, and more planes than a block has threads.

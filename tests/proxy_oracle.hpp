@@ -11,6 +11,7 @@
 #include "io/safetensors.hpp"
 #include "nn/network.hpp"
 #include "nn/params.hpp"
+#include "oracle_cases.hpp"
 #include "scores/score_set.hpp"
 #include "spaces/nb201/nb201.hpp"
 #include "test_support.hpp"
@@ -35,13 +36,6 @@ inline ParamStore load_proxy_weights(const std::string& proxy, const nlohmann::j
 // Tensor `name` of the proxy's input.safetensors.
 inline Tensor proxy_input(const std::string& proxy, const std::string& name = "input") {
   return raw_to_f32(read_safetensors(shared_path("oracle/proxies/" + proxy + "/input.safetensors")).at(name), name);
-}
-
-// A number of cases.json, where non-finite values are the strings "nan", "inf", "-inf".
-inline double json_number(const nlohmann::json& v) {
-  if (v.is_number()) return v.get<double>();
-  const std::string s = v.get<std::string>();
-  return s == "-inf" ? -INFINITY : s == "inf" ? INFINITY : NAN;
 }
 
 // The authors' repeat protocol on one case: protocol_stats.repeats jobs of its network, weights drawn by `scheme`

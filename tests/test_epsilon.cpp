@@ -10,6 +10,7 @@
 
 #include "io/cifar10.hpp"
 #include "nn/params.hpp"
+#include "oracle_cases.hpp"
 #include "scores/epsilon.hpp"
 #include "spaces/nb201/nb201.hpp"
 #include "test_support.hpp"
@@ -108,22 +109,10 @@ TEST(EpsilonNetwork, SmallNetworkGivesTheSameScoreInBothPrecisions) {
 
 // ---- the reference's values ----
 
-nlohmann::json load_cases() {
-  std::ifstream in(test::shared_path("oracle/nb201/cases.json"));
-  return nlohmann::json::parse(in);
-}
-
-double json_number(const nlohmann::json& v) {
-  if (v.is_string()) return v.get<std::string>() == "nan" ? kNaN : std::stod(v.get<std::string>());
-  return v.get<double>();
-}
-
+nlohmann::json load_cases() { return test::load_oracle_cases("nb201"); }
+using test::json_number;
 // The reference's epsilon batch: the first eps_batch images of the oracle file, normalised as the NASWOT batch.
-Tensor epsilon_batch(const nlohmann::json& cases, int64_t batch) {
-  const auto images = load_cifar10(test::shared_path("data/cifar10/" + cases["images"].get<std::string>()));
-  return make_batch(images, select_by_offset(images.size(), cases["offset"].get<int64_t>(), batch),
-                    Normalisation::cifar10());
-}
+using test::oracle_batch;
 
 class EpsilonOracle : public ::testing::TestWithParam<int> {};
 
@@ -137,7 +126,7 @@ TEST_P(EpsilonOracle, Float32MatchesReference) {
   ASSERT_EQ(weights.size(), kEpsilonWeights.size());
   for (size_t k = 0; k < weights.size(); ++k) ASSERT_EQ(static_cast<float>(weights[k]), kEpsilonWeights[k]);
   const Network net = nb201::build_network(nb201::parse_arch(c["arch"].get<std::string>()));
-  const Tensor input = epsilon_batch(cases, c["eps_batch"].get<int64_t>());
+  const Tensor input = oracle_batch(cases, c["eps_batch"].get<int64_t>());
   CpuExecutor<float> exec;
   const double mine = epsilon_cpu(exec, net, input);
   const double expected = json_number(c["epsilon"]);
@@ -185,7 +174,7 @@ TEST_P(EpsilonFloat64, MatchesPyTorchFloat64) {
   ZCNAS_REQUIRE_SHARED("data/cifar10/data_batch_1_exact_first932.bin");
   const auto cases = load_cases();
   const Network net = nb201::build_network(nb201::index_to_arch(GetParam().index));
-  const Tensor input = epsilon_batch(cases, kEpsilonDefaultBatch);
+  const Tensor input = oracle_batch(cases, kEpsilonDefaultBatch);
   CpuExecutor<double> exec;
   const double mine = epsilon_cpu(exec, net, input), expected = GetParam().torch_float64;
   if (std::isnan(expected)) {

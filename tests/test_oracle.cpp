@@ -8,6 +8,7 @@
 #include "io/cifar10.hpp"
 #include "io/safetensors.hpp"
 #include "nn/params.hpp"
+#include "oracle_cases.hpp"
 #include "scores/naswot.hpp"
 #include "spaces/nb201/nb201.hpp"
 #include "test_support.hpp"
@@ -17,26 +18,9 @@ namespace {
 
 const char* kOracle = "oracle/nb201";
 
-nlohmann::json load_cases() {
-  std::ifstream in(test::shared_path(std::string(kOracle) + "/cases.json"));
-  return nlohmann::json::parse(in);
-}
-
-double json_number(const nlohmann::json& v) {
-  if (v.is_string()) {
-    const auto s = v.get<std::string>();
-    if (s == "-inf") return -INFINITY;
-    if (s == "inf") return INFINITY;
-    return NAN;
-  }
-  return v.get<double>();
-}
-
-Tensor oracle_batch(const nlohmann::json& cases, int64_t batch) {
-  const auto images = load_cifar10(test::shared_path("data/cifar10/" + cases["images"].get<std::string>()));
-  return make_batch(images, select_by_offset(images.size(), cases["offset"].get<int64_t>(), batch),
-                    Normalisation::cifar10());
-}
+nlohmann::json load_cases() { return test::load_oracle_cases("nb201"); }
+using test::json_number;
+using test::oracle_batch;
 
 TEST(Oracle, InputBatchIsBitIdentical) {
   ZCNAS_REQUIRE_SHARED("oracle/nb201/input.safetensors");

@@ -68,21 +68,34 @@ std::pair<int64_t, int64_t> parse_shard(const std::string& text) {
   return {i, n};
 }
 
+// One arch to score: its index, and its genome where a string gave one that the index does not (NB101).
+struct Todo {
+  int64_t index = 0;
+  std::optional<Genome> genome;
+};
+
+Genome genome_of(const SearchSpace& space, const Todo& t) { return t.genome ? *t.genome : space.genome_of(t.index); }
+
 int run_score(const ScoreCommandOptions& o) {
-  // The archs, in the order asked; --all is the whole space in index order.
+  // The archs, in the order asked; --all is the whole space in index order. An arch string is built as written:
+  // in NB101 an isomorphic string of the same cell numbers its vertices, and so names its parameters, its own way.
   const auto space = make_space(o.engine.space);
-  std::vector<int64_t> todo;
-  for (const auto& a : o.archs) todo.push_back(space->index_of_arch(a));
+  std::vector<Todo> todo;
+  for (const auto& a : o.archs) {
+    Genome genome = space->parse(a);
+    todo.push_back({space->index_of(genome), std::move(genome)});
+  }
   for (int64_t i : o.indices) {
     space->genome_of(i);  // validates the index
-    todo.push_back(i);
+    todo.push_back({i, std::nullopt});
   }
-  if (o.all) todo = space->all_indices();
+  if (o.all)
+    for (int64_t i : space->all_indices()) todo.push_back({i, std::nullopt});
   ZCNAS_REQUIRE(!todo.empty(), "nothing to score: give --arch, --index or --all");
   if (!o.shard.empty()) {
     // Shard i of n takes every n-th arch from the i-th: cheap and costly archs spread evenly.
     const auto [shard, shards] = parse_shard(o.shard);
-    std::vector<int64_t> mine;
+    std::vector<Todo> mine;
     for (size_t k = static_cast<size_t>(shard); k < todo.size(); k += static_cast<size_t>(shards))
       mine.push_back(todo[k]);
     todo = std::move(mine);
@@ -114,11 +127,15 @@ int run_score(const ScoreCommandOptions& o) {
 
   // A space that cannot build the networks asked fails here, before any table is written.
   const auto net_options = network_options(o.engine);
-  space->build(space->genome_of(todo.front()), net_options);
+  space->build(genome_of(*space, todo.front()), net_options);
 
-  ScoreTableWriter writer(o.out, parse_table_format(o.format), names);
+  // The space's flags of each arch (NB101's reference_fails) follow the scores, as 0/1 columns.
+  const std::vector<std::string> flags = space->arch_flag_names();
+  std::vector<std::string> columns = names;
+  columns.insert(columns.end(), flags.begin(), flags.end());
+  ScoreTableWriter writer(o.out, parse_table_format(o.format), columns);
   const size_t before = todo.size();
-  todo.erase(std::remove_if(todo.begin(), todo.end(), [&](int64_t i) { return writer.done().count(i) != 0; }),
+  todo.erase(std::remove_if(todo.begin(), todo.end(), [&](const Todo& t) { return writer.done().count(t.index) != 0; }),
              todo.end());
   if (todo.size() < before)
     std::fprintf(stderr, "zcnas: resuming '%s': %zu of %zu archs already scored\n", o.out.c_str(), before - todo.size(),
@@ -164,7 +181,7 @@ int run_score(const ScoreCommandOptions& o) {
     const size_t end = std::min(todo.size(), start + static_cast<size_t>(chunk));
     std::vector<Network> nets;
     nets.reserve(end - start);
-    for (size_t k = start; k < end; ++k) nets.push_back(space->build(space->genome_of(todo[k]), net_options));
+    for (size_t k = start; k < end; ++k) nets.push_back(space->build(genome_of(*space, todo[k]), net_options));
     std::optional<ParamStore> loaded;
     if (!o.weights.empty()) loaded = load_params(nets[0], o.weights);
     // Repeat r of a network draws its weights from seed init_seed + r; its row is the mean over the repeats.
@@ -182,8 +199,9 @@ int run_score(const ScoreCommandOptions& o) {
       for (size_t r = 0; r < repeats; ++r)
         for (size_t s = 0; s < names.size(); ++s) mean[s] += results[k * repeats + r].values[s];
       for (double& v : mean) v /= static_cast<double>(repeats);
-      const int64_t index = todo[start + k];
-      writer.write({index, space->arch_of(index), mean, per_arch});
+      const Genome genome = genome_of(*space, todo[start + k]);
+      for (bool flag : space->arch_flags(genome)) mean.push_back(flag ? 1.0 : 0.0);
+      writer.write({todo[start + k].index, space->format(genome), mean, per_arch});
     }
     if (!o.save_kernel.empty()) write_safetensors(o.save_kernel, {{"K", raw_from(results[0].kernel)}});
     progress.advance(static_cast<int64_t>(nets.size()));
@@ -228,7 +246,8 @@ void register_score(CLI::App& app, std::function<int()>& action) {
                   "images in epsilon's batch (default 256), chosen as --offset/--seed choose NASWOT's")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--init", opts->init,
-                  "weights of the hooked pass: default (PyTorch's defaults), gaussian (conv/linear weights N(0,1), "
+                  "weights of the hooked pass: default (the space's reference init: PyTorch's defaults on NB201, "
+                  "_initialize_weights on NB101), gaussian (conv/linear weights N(0,1), "
                   "biases 0, BN 1/0: SWAP's and Zen-score's re-init) or kaiming (N(0, 2/fan_in): linear regions')")
       ->check(CLI::IsMember({"default", "gaussian", "kaiming"}));
   cmd->add_option("--repeats", opts->repeats,

@@ -68,10 +68,13 @@ void add_engine_options(CLI::App& cmd, EngineOptions& o) {
   add_space_option(cmd, o.space);
   cmd.add_option("--device", o.device, "auto (GPU when there is one), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  cmd.add_option("--channels,-C", o.channels, "network width, e.g. the first stage's channels (default: the space's)")
+  cmd.add_option("--channels,-C,--stem-channels", o.channels,
+                 "network width: NB201's first-stage channels C, NB101's stem channels (default: the space's)")
       ->check(CLI::PositiveNumber);
-  cmd.add_option("--cells,-N", o.cells, "network depth, e.g. the cells per stage (default: the space's)")
+  cmd.add_option("--cells,-N", o.cells, "network depth: cells per stage or stack (default: the space's)")
       ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--classes", o.classes, "classifier outputs (default 1: scores read features, not labels)")
+      ->check(CLI::PositiveNumber);
   cmd.add_option("--init-seed", o.init_seed, "seed of the default weight initialisation");
 }
 
@@ -79,6 +82,7 @@ BuildOptions network_options(const EngineOptions& o) {
   BuildOptions b;
   b.channels = o.channels;
   b.depth = o.cells;
+  b.num_classes = o.classes;
   return b;
 }
 

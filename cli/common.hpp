@@ -34,12 +34,13 @@ Tensor load_input_tensor(const std::string& path, const std::string& name);
 // --space, checked against the registry's names.
 void add_space_option(CLI::App& cmd, std::string& space);
 
-// How networks are built and run; width and depth left unset take the space's defaults.
+// How networks are built and run; width, depth and classes left unset take the space's defaults.
 struct EngineOptions {
   std::string space = kDefaultSpace;
   std::string device = "auto";
   std::optional<int64_t> channels;
   std::optional<int> cells;
+  std::optional<int64_t> classes;
   uint64_t init_seed = 0;
 };
 void add_engine_options(CLI::App& cmd, EngineOptions& options);

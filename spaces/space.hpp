@@ -46,7 +46,9 @@ class SearchSpace {
   // where every arch has one genome); throws for an invalid genome.
   virtual Genome canonical(const Genome& genome) const;
 
-  // Arch strings in the space's notation. parse returns the canonical genome and throws naming the string.
+  // Arch strings in the space's notation. parse returns a genome of the arch and throws naming the string: the
+  // canonical genome, unless the string fixes more than the arch does (an NB101 matrix numbers the vertices,
+  // which name the network's parameters), and then the genome of the string as written.
   virtual Genome parse(const std::string& arch) const = 0;
   virtual std::string format(const Genome& genome) const = 0;
 
@@ -58,6 +60,11 @@ class SearchSpace {
   // The space's own name of the arch, the same for all its equivalent genomes (NB101's cell hash); "" for a
   // space without one.
   virtual std::string arch_hash(const Genome& genome) const;
+
+  // Yes/no properties of an arch that score tables carry beside the scores (NB101's reference_fails: the
+  // reference code cannot score the cell); none by default.
+  virtual std::vector<std::string> arch_flag_names() const { return {}; }
+  virtual std::vector<bool> arch_flags(const Genome& /*genome*/) const { return {}; }
 
   // The untrained network, with parameter names as the space's reference code has them.
   virtual Network build(const Genome& genome, const BuildOptions& options = {}) const = 0;

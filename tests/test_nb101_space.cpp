@@ -299,11 +299,17 @@ TEST(Nb101Space, CliCountsConvertsAndPrintsTheHash) {
   EXPECT_NE(by_hash.find(",4d8942b8e6368654fafdfaa633cf1bc3\n"), std::string::npos) << by_hash;
   EXPECT_NE(run_cli("space nb101 --arch 0000:input,output").find("the input does not reach the output"),
             std::string::npos);
-  // Its networks cannot be built yet: scoring says so and leaves no table behind.
+  // Scoring by hash: the benchmark network's parameter count, and the hash in the table.
   const fs::path table_path = fs::absolute("nb101_test_xdg") / "scores.csv";
-  const std::string score = run_cli("score --space nb101 --index 5 --out " + table_path.string());
-  EXPECT_NE(score.find("NB101 networks cannot be built yet"), std::string::npos) << score;
-  EXPECT_FALSE(fs::exists(table_path));
+  fs::remove(table_path);
+  const std::string score = run_cli(
+      "score --space nb101 --arch 28cfc7874f6d200472e1a9dcd8650aa0 --scores params "
+      "--stem-channels 128 --classes 10 --out " +
+      table_path.string());
+  std::ifstream table_file(table_path);
+  const std::string table_text((std::istreambuf_iterator<char>(table_file)), std::istreambuf_iterator<char>());
+  EXPECT_NE(table_text.find("index,arch,params,reference_fails,seconds\n"), std::string::npos) << table_text;
+  EXPECT_NE(table_text.find(",2694282,0,"), std::string::npos) << score << table_text;
 }
 
 }  // namespace

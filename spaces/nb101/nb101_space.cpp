@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "core/error.hpp"
+#include "spaces/nb101/nb101_network.hpp"
 #include "spaces/nb101/nb101_table.hpp"
 
 namespace zcnas::nb101 {
@@ -44,7 +45,9 @@ class Nb101Space final : public SearchSpace {
       ZCNAS_REQUIRE(index.has_value(), "no NB101 cell has the hash '{}'", arch);
       return genome_of(*index);
     }
-    return genome_of(table().index_of(parse_cell(arch)));
+    const Cell cell = parse_cell(arch);
+    table().index_of(cell);  // every valid cell is in the table; this says so for one that is not
+    return genome_of_cell(cell);
   }
 
   std::string format(const Genome& genome) const override { return format_cell(pruned_cell(genome)); }
@@ -58,11 +61,16 @@ class Nb101Space final : public SearchSpace {
 
   std::string arch_hash(const Genome& genome) const override { return hex(table().hash(index_of(genome))); }
 
-  Network build(const Genome& genome, const BuildOptions& /*options*/) const override {
-    throw Error(
-        fmt::format("NB101 networks cannot be built yet (cell '{}'): they need 3x3 max-pooling at stride 1, "
-                    "channel concatenation and channel truncation, which nn/ does not have",
-                    format(genome)));
+  std::vector<std::string> arch_flag_names() const override { return {"reference_fails"}; }
+  std::vector<bool> arch_flags(const Genome& genome) const override { return {reference_fails(pruned_cell(genome))}; }
+
+  Network build(const Genome& genome, const BuildOptions& options) const override {
+    NetworkOptions o;
+    o.stem_channels = options.channels.value_or(o.stem_channels);
+    o.cells_per_stack = options.depth.value_or(o.cells_per_stack);
+    o.num_classes = options.num_classes.value_or(o.num_classes);
+    o.image_size = options.image_size.value_or(o.image_size);
+    return build_network(pruned_cell(genome), o);
   }
 
  private:

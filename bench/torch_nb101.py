@@ -16,7 +16,7 @@ forward+backward pass changes nothing except on the cells where it crashes (`ref
 has one interior in-neighbour, a conv, plus an input->output edge, and the reference adds in place); here
 every cell is the network as defined, with the input->output projection added out of place.
 
-Works with torch 1.13 (Debian python3-torch: use /usr/bin/python3) and torch 2.x.
+For torch 1.13 (Debian python3-torch: use /usr/bin/python3) and torch 2.x (only APIs both have).
 
 Examples:
   /usr/bin/python3 bench/torch_nb101.py --rows 0:20 \

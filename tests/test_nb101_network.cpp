@@ -12,12 +12,13 @@
 #include "io/safetensors.hpp"
 #include "nn/cpu_executor.hpp"
 #include "nn/params.hpp"
+#include "oracle_cases.hpp"
 #include "reference_network.hpp"
 #include "scores/epsilon.hpp"
 #include "scores/naswot.hpp"
+#include "scores/score_set.hpp"
 #include "spaces/nb101/nb101_cell.hpp"
 #include "spaces/nb101/nb101_network.hpp"
-#include "oracle_cases.hpp"
 #include "test_support.hpp"
 
 namespace zcnas {
@@ -171,6 +172,31 @@ TEST(Nb101Network, CpuPlansMatchTheDefinitionOnRandomCells) {
       worst = std::max(worst, std::fabs(r.K.data[i] - static_cast<double>(ref.K[i])));
     EXPECT_LE(worst, 1e-3 * static_cast<double>(net.hooked_units()));
   }
+}
+
+// Every registered score runs on NB101 networks (narrow ones: stem 4) and gives a number; epsilon's
+// float32 pass is NaN there, as in the reference (SPEC.md §5), and float64 gives a value.
+TEST(Nb101Network, EveryScoreRunsOnIt) {
+  nb101::NetworkOptions o;
+  o.stem_channels = 4;
+  std::vector<Network> nets;
+  for (const char* arch : {kRow446, kInception, "0100:input,output"})
+    nets.push_back(nb101::build_network(nb101::parse_cell(arch), o));
+  std::vector<NetworkJob> jobs;
+  for (const Network& n : nets) jobs.push_back({&n, nullptr, 3});
+  std::string names;
+  for (const auto& r : registered_scores()) names += (names.empty() ? "" : ",") + std::string(r.name);
+  ScoreOptions options;
+  options.float64 = true;
+  options.zen_batch = 6;
+  ScoreSet set(parse_score_list(names), options);
+  const Tensor batch = synthetic_batch(10, 1), constant = synthetic_batch(12, 2);
+  auto backend = make_cpu_backend(1);
+  const auto scored = set.score(jobs, *backend, {&batch, &constant, nullptr});
+  ASSERT_EQ(scored.size(), jobs.size());
+  for (size_t j = 0; j < jobs.size(); ++j)
+    for (size_t s = 0; s < set.names().size(); ++s)
+      EXPECT_FALSE(std::isnan(scored[j].values[s])) << set.names()[s] << " of network " << j;
 }
 
 // The benchmark's own networks (stem 128, 10 labels) have the nasbench parameter counts: its README's cell,

@@ -77,15 +77,10 @@ class TableBuilder {
 ScoreTable read_csv(std::ifstream& in, const std::string& path, const SearchSpace& space) {
   TableBuilder builder(path);
   ScoreTable& t = builder.table();
-  const std::string file = fmt::format("score table '{}'", path);
-  std::string line;
-  int64_t line_no = 0;
-  std::vector<std::string> header;
-  while (header.empty() && std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line != "\r") header = split_csv_line(line, file, line_no);
-  }
-  ZCNAS_REQUIRE(!header.empty(), "score table '{}' is empty", path);
+  CsvReader csv(in, fmt::format("score table '{}'", path));
+  const std::vector<std::string> header = csv.header();
+  const int64_t line_no = csv.line_no();
+  const std::string line = csv.line();
   std::optional<size_t> index_col, arch_col, seconds_col;
   std::vector<size_t> score_cols;
   for (size_t c = 0; c < header.size(); ++c) {
@@ -113,13 +108,9 @@ ScoreTable read_csv(std::ifstream& in, const std::string& path, const SearchSpac
   ZCNAS_REQUIRE(!score_cols.empty(), "score table '{}': the header '{}' has no score column", path, line);
   t.values.resize(score_cols.size());
 
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.empty() || line == "\r") continue;
-    const auto fields = split_csv_line(line, file, line_no);
-    ZCNAS_REQUIRE(fields.size() == header.size(), "score table '{}' line {}: {} fields, the header has {}", path,
-                  line_no, fields.size(), header.size());
-    auto context = [&](size_t c) { return csv_field(file, line_no, c, header[c]); };
+  std::vector<std::string> fields;
+  while (csv.next(fields)) {
+    auto context = [&](size_t c) { return csv_field(csv.file(), csv.line_no(), c, header[c]); };
     std::optional<int64_t> index, arch_index;
     if (index_col) index = parse_index(fields[*index_col], context(*index_col), space);
     if (arch_col) arch_index = index_of_arch(fields[*arch_col], context(*arch_col), space);
@@ -127,7 +118,7 @@ ScoreTable read_csv(std::ifstream& in, const std::string& path, const SearchSpac
     for (size_t c : score_cols) values.push_back(parse_number(fields[c], context(c)));
     std::optional<double> seconds;
     if (seconds_col) seconds = parse_number(fields[*seconds_col], context(*seconds_col));
-    builder.add_row(line_no, index, arch_index, arch_col ? fields[*arch_col] : std::string(), std::move(values),
+    builder.add_row(csv.line_no(), index, arch_index, arch_col ? fields[*arch_col] : std::string(), std::move(values),
                     seconds);
   }
   return std::move(t);

@@ -31,6 +31,29 @@ std::vector<std::string> split_csv_line(const std::string& line, const std::stri
   return fields;
 }
 
+bool CsvReader::next_line() {
+  while (std::getline(in_, line_)) {
+    ++line_no_;
+    if (!line_.empty() && line_ != "\r") return true;
+  }
+  return false;
+}
+
+std::vector<std::string> CsvReader::header() {
+  ZCNAS_REQUIRE(next_line(), "{} is empty", file_);
+  std::vector<std::string> fields = split_csv_line(line_, file_, line_no_);
+  fields_ = fields.size();
+  return fields;
+}
+
+bool CsvReader::next(std::vector<std::string>& fields) {
+  if (!next_line()) return false;
+  fields = split_csv_line(line_, file_, line_no_);
+  ZCNAS_REQUIRE(fields.size() == fields_, "{} line {}: {} fields, the header has {}", file_, line_no_, fields.size(),
+                fields_);
+  return true;
+}
+
 std::string csv_field(const std::string& file, int64_t line_no, size_t column, const std::string& name) {
   return fmt::format("{} line {}, column {} ({})", file, line_no, column + 1, name);
 }

@@ -176,8 +176,8 @@ std::string format_evaluation(const Evaluation& e) {
     out += fmt::format("{} rows (archs) joined with the ground truth.\n", e.rows);
   } else {
     out += fmt::format(
-        "{} rows (archs) in the score table. The ground truth covers part of them or of the space: each dataset's "
-        "numbers are over the rows whose arch has an accuracy there.\n\n",
+        "{} rows (archs) in the score table. The ground truth covers part of the space: each dataset's numbers are "
+        "over the rows whose arch has an accuracy there.\n\n",
         e.rows);
     for (const DatasetJoin& j : e.joins)
       out += fmt::format("- {}: {} rows joined (the ground truth has {} of the {} archs)\n", dataset_title(j.dataset),

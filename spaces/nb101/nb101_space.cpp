@@ -7,7 +7,9 @@
 #include <optional>
 
 #include "core/error.hpp"
+#include "eval/truth.hpp"
 #include "spaces/nb101/nb101_table.hpp"
+#include "spaces/nb101/nb101_truth.hpp"
 
 namespace zcnas::nb101 {
 
@@ -64,6 +66,9 @@ class Nb101Space final : public SearchSpace {
                     "channel concatenation and channel truncation, which nn/ does not have",
                     format(genome)));
   }
+
+ protected:
+  GroundTruth read_truth(const std::string& path) const override { return read_truth_table(*this, path); }
 
  private:
   // The genome's cell, pruned; throws naming the genome when it is not a valid cell.

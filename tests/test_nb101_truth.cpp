@@ -1,6 +1,6 @@
 // NB101 ground truth: NASLib's zero-cost table (the shared CSV: every row's cell, its accuracy read exactly,
 // repeated cells averaged), tables keyed by cell hash, errors that name the file, line and field, and
-// `zcnas eval` over a truth that covers a few cells.
+// `zcnas eval` over a truth that covers a few cells; `zcnas naslib` turns NASLib's proxies into a score table.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,7 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "eval/correlation.hpp"
 #include "eval/evaluation.hpp"
+#include "eval/score_table_reader.hpp"
 #include "eval/truth.hpp"
 #include "search_fixtures.hpp"
 #include "spaces/nb101/naslib_table.hpp"
@@ -230,6 +232,50 @@ TEST(Nb101Truth, EvalJoinsTheCellsTheTruthHas) {
   EXPECT_DOUBLE_EQ(d["all_rows"]["spearman_rho"].get<double>(), 0.8);
   EXPECT_EQ(d["best_scored"]["accuracy"], 93.0);   // index 3, the best-scored joined row
   EXPECT_EQ(j["columns"][0]["best"]["index"], 4);  // the best score of the table
+}
+
+// NASLib's proxies through `zcnas naslib` and `zcnas eval`: one row per cell, evaluated against the same table's
+// accuracies as the library computes them.
+TEST(Nb101Truth, NaslibProxiesEvaluateAsScoreTables) {
+  ZCNAS_REQUIRE_SHARED(kNaslib);
+  test::TempDir dir;
+  const std::string scores = dir.file("naslib.csv"), json = dir.file("eval.json");
+  const std::string naslib = test::shared_path(kNaslib);
+  std::string out;
+  ASSERT_EQ(test::run_command(cli() + " naslib '" + naslib + "' --out '" + scores + "'", &out), 0) << out;
+  EXPECT_NE(out.find("500 rows of '" + naslib + "' are 292 cells (48 of them in several rows"), std::string::npos)
+      << out;
+  const ScoreTable table = read_score_table(scores, space());
+  EXPECT_EQ(table.columns, (std::vector<std::string>{"synflow", "snip", "grasp", "fisher", "grad_norm", "jacov",
+                                                     "epe_nas", "plain", "l2_norm", "flops", "params"}));
+  ASSERT_EQ(table.rows(), 292);
+  EXPECT_TRUE(std::isnan(table.seconds.front()));  // NASLib's table has no times
+  const std::string jsonl = dir.file("naslib.jsonl");
+  ASSERT_EQ(test::run_command(cli() + " naslib '" + naslib + "' --out '" + jsonl + "'", &out), 0) << out;
+  const ScoreTable lines = read_score_table(jsonl, space());
+  EXPECT_EQ(lines.index, table.index);
+  EXPECT_EQ(lines.values, table.values);
+  EXPECT_TRUE(std::isnan(lines.seconds.back()));
+
+  ASSERT_EQ(
+      test::run_command(
+          cli() + " eval --space nb101 --scores '" + scores + "' --truth '" + naslib + "' --json '" + json + "'", &out),
+      0)
+      << out;
+  std::ifstream in(json);
+  const auto j = nlohmann::json::parse(in);
+  ASSERT_EQ(j["columns"].size(), 11u);
+  const GroundTruth truth = space().load_truth(naslib);
+  const nb101::NaslibCells cells = nb101::naslib_cells(nb101::read_naslib_table(space(), test::shared_path(kNaslib)));
+  std::vector<double> accuracy;
+  for (int64_t i : cells.index) accuracy.push_back(truth.column("cifar10")[static_cast<size_t>(i)]);
+  for (size_t c = 0; c < table.columns.size(); ++c) {
+    const auto& d = j["columns"][c]["datasets"][0];
+    EXPECT_EQ(d["all_rows"]["n"], 292) << table.columns[c];
+    const std::vector<double>& proxy = cells.values[c + 1];  // after val_accuracy
+    EXPECT_EQ(d["all_rows"]["kendall_tau_b"].get<double>(), kendall_tau_b(proxy, accuracy)) << table.columns[c];
+    EXPECT_EQ(d["all_rows"]["spearman_rho"].get<double>(), spearman_rho(proxy, accuracy)) << table.columns[c];
+  }
 }
 
 }  // namespace

@@ -180,8 +180,13 @@ int run_search(const SearchOptions& o) {
   if (truth) {
     j["winner_accuracy"] = nlohmann::ordered_json::array();
     for (const AccuracySummary& s : summarize_winners(runs, *truth)) {
-      std::fprintf(stderr, "zcnas: winner %s test accuracy: %.2f +- %.2f %% (mean +- sample std over %lld runs)\n",
-                   s.dataset.c_str(), s.mean, s.std, static_cast<long long>(s.runs));
+      if (s.runs == 0)
+        std::fprintf(stderr, "zcnas: no winner has a %s %s in the ground truth\n", s.dataset.c_str(),
+                     truth->measure.c_str());
+      else
+        std::fprintf(stderr, "zcnas: winner %s %s: %.2f +- %.2f %% (mean +- sample std over %lld runs%s)\n",
+                     s.dataset.c_str(), truth->measure.c_str(), s.mean, s.std, static_cast<long long>(s.runs),
+                     s.runs < o.runs ? fmt::format(" of {}; the other winners have none", o.runs).c_str() : "");
       j["winner_accuracy"].push_back(summary_json(s));
     }
   }

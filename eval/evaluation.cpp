@@ -60,6 +60,45 @@ std::string fixed(double v, int digits) {
   return std::isnan(v) ? std::string("n/a") : fmt::format("{:.{}f}", v, digits);
 }
 
+// The best score's row (better_fitness), the first of equals.
+size_t best_row(const std::vector<double>& scores) {
+  size_t best = 0;
+  for (size_t r = 1; r < scores.size(); ++r)
+    if (better_fitness(scores[r], scores[best])) best = r;
+  return best;
+}
+
+// Agreement of the joined rows' scores with their accuracies (both [joined row], at least one row).
+DatasetAgreement agreement(const std::string& dataset, const std::vector<double>& scores,
+                           const std::vector<double>& accuracy, const std::vector<double>& top_percents) {
+  DatasetAgreement a;
+  a.dataset = dataset;
+  a.rows = static_cast<int64_t>(scores.size());
+  const std::vector<double> ranked = rank_non_finite_lowest(scores);
+  a.tau_b = kendall_tau_b(ranked, accuracy);
+  a.rho = spearman_rho(ranked, accuracy);
+  std::vector<double> finite_scores, finite_accuracy;
+  for (size_t r = 0; r < scores.size(); ++r)
+    if (std::isfinite(scores[r])) {
+      finite_scores.push_back(scores[r]);
+      finite_accuracy.push_back(accuracy[r]);
+    }
+  a.finite_rows = static_cast<int64_t>(finite_scores.size());
+  a.tau_b_finite = kendall_tau_b(finite_scores, finite_accuracy);
+  a.rho_finite = spearman_rho(finite_scores, finite_accuracy);
+  a.pearson_finite = pearson_r(finite_scores, finite_accuracy);
+  for (double p : top_percents) {
+    ZCNAS_REQUIRE(p > 0 && p <= 100, "top-k percentage {} is outside (0, 100]", p);
+    a.top.push_back(top_k_precision(scores, accuracy, p));
+  }
+  const size_t best = best_row(scores);
+  a.best_scored_accuracy = accuracy[best];
+  a.best_accuracy = *std::max_element(accuracy.begin(), accuracy.end());
+  a.best_scored_accuracy_rank =
+      1 + std::count_if(accuracy.begin(), accuracy.end(), [&](double v) { return v > accuracy[best]; });
+  return a;
+}
+
 }  // namespace
 
 ColumnEvaluation evaluate_column(const std::string& name, const std::vector<double>& scores,
@@ -71,53 +110,31 @@ ColumnEvaluation evaluate_column(const std::string& name, const std::vector<doub
   ColumnEvaluation col;
   col.column = name;
   col.rows = static_cast<int64_t>(scores.size());
-  size_t best = 0;
-  for (size_t r = 0; r < scores.size(); ++r) {
-    const double v = scores[r];
+  for (double v : scores) {
     if (std::isnan(v))
       ++col.nan;
     else if (std::isinf(v))
       ++(v < 0 ? col.minus_inf : col.plus_inf);
-    if (better_fitness(v, scores[best])) best = r;
   }
+  const size_t best = best_row(scores);
   col.best_index = indices[best];
   col.best_score = scores[best];
 
-  const std::vector<double> ranked = rank_non_finite_lowest(scores);
-  std::vector<size_t> finite_rows;
-  for (size_t r = 0; r < scores.size(); ++r)
-    if (std::isfinite(scores[r])) finite_rows.push_back(r);
-  std::vector<double> finite_scores;
-  for (size_t r : finite_rows) finite_scores.push_back(scores[r]);
-
   for (const std::string& d : datasets.empty() ? truth.datasets : datasets) {
     const std::vector<double>& column = truth.column(d);
-    std::vector<double> accuracy;
-    accuracy.reserve(indices.size());
-    for (int64_t i : indices) {
+    std::vector<double> joined_scores, accuracy;
+    for (size_t r = 0; r < indices.size(); ++r) {
+      const int64_t i = indices[r];
       ZCNAS_REQUIRE(i >= 0 && i < static_cast<int64_t>(column.size()), "index {} is outside the ground truth ({} rows)",
                     i, column.size());
+      if (!has_accuracy(column[static_cast<size_t>(i)])) continue;
+      joined_scores.push_back(scores[r]);
       accuracy.push_back(column[static_cast<size_t>(i)]);
     }
-    DatasetAgreement a;
-    a.dataset = d;
-    a.tau_b = kendall_tau_b(ranked, accuracy);
-    a.rho = spearman_rho(ranked, accuracy);
-    std::vector<double> finite_accuracy;
-    for (size_t r : finite_rows) finite_accuracy.push_back(accuracy[r]);
-    a.finite_rows = static_cast<int64_t>(finite_rows.size());
-    a.tau_b_finite = kendall_tau_b(finite_scores, finite_accuracy);
-    a.rho_finite = spearman_rho(finite_scores, finite_accuracy);
-    a.pearson_finite = pearson_r(finite_scores, finite_accuracy);
-    for (double p : top_percents) {
-      ZCNAS_REQUIRE(p > 0 && p <= 100, "top-k percentage {} is outside (0, 100]", p);
-      a.top.push_back(top_k_precision(scores, accuracy, p));
-    }
-    a.best_scored_accuracy = accuracy[best];
-    a.best_accuracy = *std::max_element(accuracy.begin(), accuracy.end());
-    a.best_scored_accuracy_rank =
-        1 + std::count_if(accuracy.begin(), accuracy.end(), [&](double v) { return v > accuracy[best]; });
-    col.datasets.push_back(std::move(a));
+    ZCNAS_REQUIRE(!accuracy.empty(),
+                  "score column '{}': none of its {} rows has a {} accuracy in the ground truth (it covers {} archs)",
+                  name, scores.size(), d, truth.covered(d));
+    col.datasets.push_back(agreement(d, joined_scores, accuracy, top_percents));
   }
   return col;
 }
@@ -128,10 +145,17 @@ Evaluation evaluate_scores(const SearchSpace& space, const ScoreTable& table, co
   Evaluation e;
   e.scores_path = table.path;
   e.rows = table.rows();
+  e.space_size = truth.size();
   for (int64_t r = 0; r < table.rows(); ++r) {
     const int64_t i = table.index[static_cast<size_t>(r)];
     ZCNAS_REQUIRE(i < truth.size(), "score table '{}' line {}: index {} is outside the ground truth ({} rows)",
                   table.path, table.line[static_cast<size_t>(r)], i, truth.size());
+  }
+  for (const std::string& d : datasets.empty() ? truth.datasets : datasets) {
+    const std::vector<double>& column = truth.column(d);
+    DatasetJoin join{d, truth.covered(d), 0};
+    for (int64_t i : table.index) join.joined += has_accuracy(column[static_cast<size_t>(i)]) ? 1 : 0;
+    e.joins.push_back(std::move(join));
   }
   for (size_t c = 0; c < table.columns.size(); ++c) {
     e.columns.push_back(evaluate_column(table.columns[c], table.values[c], table.index, truth, datasets, top_percents));
@@ -140,22 +164,43 @@ Evaluation evaluate_scores(const SearchSpace& space, const ScoreTable& table, co
   return e;
 }
 
+bool Evaluation::partial() const {
+  return std::any_of(joins.begin(), joins.end(),
+                     [&](const DatasetJoin& j) { return j.joined < rows || j.truth_archs < space_size; });
+}
+
 std::string format_evaluation(const Evaluation& e) {
-  std::string out = fmt::format("# Scores of `{}` against `{}`\n\n{} rows (archs) joined with the ground truth.\n",
-                                e.scores_path, e.truth_path, e.rows);
+  const bool partial = e.partial();
+  std::string out = fmt::format("# Scores of `{}` against `{}`\n\n", e.scores_path, e.truth_path);
+  if (!partial) {
+    out += fmt::format("{} rows (archs) joined with the ground truth.\n", e.rows);
+  } else {
+    out += fmt::format(
+        "{} rows (archs) in the score table. The ground truth covers part of the space: each dataset's numbers are "
+        "over the rows whose arch has an accuracy there.\n\n",
+        e.rows);
+    for (const DatasetJoin& j : e.joins)
+      out += fmt::format("- {}: {} rows joined (the ground truth has {} of the {} archs)\n", dataset_title(j.dataset),
+                         j.joined, j.truth_archs, e.space_size);
+  }
   for (const ColumnEvaluation& c : e.columns) {
     out += fmt::format("\n## {}\n\n", c.column);
     out += fmt::format("- rows: {}; non-finite scores: {} (-inf {}, nan {}, inf {})\n", c.rows, c.non_finite(),
                        c.minus_inf, c.nan, c.plus_inf);
-    if (c.non_finite() > 0)
+    if (c.non_finite() > 0 && !partial)
       out += fmt::format(
           "- \"all rows\": non-finite scores rank lowest, tied among themselves; \"finite\": the {} are left out "
           "(n = {})\n",
           c.non_finite(), c.rows - c.non_finite());
+    else if (c.non_finite() > 0)
+      out +=
+          "- \"all rows\": non-finite scores rank lowest, tied among themselves; \"finite\": they are left out "
+          "(n per dataset below)\n";
     out += fmt::format("- best score: {} at index {} `{}`\n\n", format_score(c.best_score), c.best_index, c.best_arch);
-    std::string header =
-        "| dataset | tau-b (all rows) | rho (all rows) | tau-b (finite) | rho (finite) | Pearson (finite) |";
-    std::string rule = "|---|---:|---:|---:|---:|---:|";
+    std::string header = partial ? "| dataset | n (finite) |" : "| dataset |";
+    std::string rule = partial ? "|---|---:|" : "|---|";
+    header += " tau-b (all rows) | rho (all rows) | tau-b (finite) | rho (finite) | Pearson (finite) |";
+    rule += "---:|---:|---:|---:|---:|";
     if (!c.datasets.empty())
       for (const auto& t : c.datasets.front().top) {
         header += fmt::format(" top-{:g}% (k={}) |", t.percent, t.k);
@@ -165,10 +210,12 @@ std::string format_evaluation(const Evaluation& e) {
     rule += "---:|---:|";
     out += header + "\n" + rule + "\n";
     for (const DatasetAgreement& a : c.datasets) {
-      out += fmt::format("| {} | {} | {} | {} | {} | {} |", dataset_title(a.dataset), fixed(a.tau_b, 4),
-                         fixed(a.rho, 4), fixed(a.tau_b_finite, 4), fixed(a.rho_finite, 4), fixed(a.pearson_finite, 4));
+      out += fmt::format("| {} |", dataset_title(a.dataset));
+      if (partial) out += fmt::format(" {} ({}) |", a.rows, a.finite_rows);
+      out += fmt::format(" {} | {} | {} | {} | {} |", fixed(a.tau_b, 4), fixed(a.rho, 4), fixed(a.tau_b_finite, 4),
+                         fixed(a.rho_finite, 4), fixed(a.pearson_finite, 4));
       for (const auto& t : a.top) out += fmt::format(" {:.3f} ({}/{}) |", t.precision(), t.hits, t.k);
-      out += fmt::format(" {:.2f} ({} of {}) | {:.2f} |\n", a.best_scored_accuracy, a.best_scored_accuracy_rank, c.rows,
+      out += fmt::format(" {:.2f} ({} of {}) | {:.2f} |\n", a.best_scored_accuracy, a.best_scored_accuracy_rank, a.rows,
                          a.best_accuracy);
     }
   }
@@ -180,6 +227,10 @@ nlohmann::ordered_json evaluation_json(const Evaluation& e) {
   j["scores"] = e.scores_path;
   j["truth"] = e.truth_path;
   j["rows"] = e.rows;
+  j["joined"] = nlohmann::ordered_json::array();
+  for (const DatasetJoin& d : e.joins)
+    j["joined"].push_back({{"dataset", d.dataset}, {"rows", d.joined}, {"truth_archs", d.truth_archs}});
+  j["space_size"] = e.space_size;
   j["columns"] = nlohmann::ordered_json::array();
   for (const ColumnEvaluation& c : e.columns) {
     nlohmann::ordered_json cj;
@@ -191,7 +242,7 @@ nlohmann::ordered_json evaluation_json(const Evaluation& e) {
     for (const DatasetAgreement& a : c.datasets) {
       nlohmann::ordered_json aj;
       aj["dataset"] = a.dataset;
-      aj["all_rows"] = {{"n", c.rows},
+      aj["all_rows"] = {{"n", a.rows},
                         {"non_finite_ranked", "lowest, tied"},
                         {"kendall_tau_b", number_or_null(a.tau_b)},
                         {"spearman_rho", number_or_null(a.rho)}};

@@ -205,13 +205,16 @@ std::vector<ScatterPanel> evaluation_panels(const ScoreTable& table, const Groun
       ScatterPanel panel;
       const std::vector<double>& accuracy = truth.column(a.dataset);
       for (size_t r = 0; r < scores.size(); ++r) {
-        panel.x.push_back(accuracy[static_cast<size_t>(table.index[r])]);
+        const double x = accuracy[static_cast<size_t>(table.index[r])];
+        if (!has_accuracy(x)) continue;  // not joined: the evaluation left the row out too
+        panel.x.push_back(x);
         panel.y.push_back(scores[r]);
       }
-      panel.title = fmt::format("{} vs {} test accuracy\nτ-b = {:.3f}, ρ = {:.3f} (n = {}", col.column,
-                                dataset_title(a.dataset), a.tau_b, a.rho, col.rows);
-      panel.title += col.non_finite() > 0 ? fmt::format(", {} non-finite ranked lowest)", col.non_finite()) : ")";
-      panel.x_label = dataset_title(a.dataset) + " test accuracy (%)";
+      const int64_t non_finite = a.rows - a.finite_rows;
+      panel.title = fmt::format("{} vs {} {}\nτ-b = {:.3f}, ρ = {:.3f} (n = {}", col.column, dataset_title(a.dataset),
+                                truth.measure, a.tau_b, a.rho, a.rows);
+      panel.title += non_finite > 0 ? fmt::format(", {} non-finite ranked lowest)", non_finite) : ")";
+      panel.x_label = dataset_title(a.dataset) + " " + truth.measure + " (%)";
       panel.y_label = col.column + " score";
       panels.push_back(std::move(panel));
     }

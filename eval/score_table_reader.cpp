@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "core/error.hpp"
+#include "io/csv.hpp"
 
 namespace zcnas {
 
@@ -32,55 +33,6 @@ size_t ScoreTable::column_position(const std::string& name) const {
 }
 
 namespace {
-
-// Where a value came from, for messages: "t.csv line 7, column 3 (naswot)".
-std::string where(const std::string& path, int64_t line, size_t column, const std::string& name) {
-  return fmt::format("score table '{}' line {}, column {} ({})", path, line, column + 1, name);
-}
-
-std::vector<std::string> split_csv(const std::string& line, const std::string& path, int64_t line_no) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char ch = line[i];
-    if (quoted) {
-      if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"')
-        fields.back() += '"', ++i;
-      else if (ch == '"')
-        quoted = false;
-      else
-        fields.back() += ch;
-    } else if (ch == '"') {
-      quoted = true;
-    } else if (ch == ',') {
-      fields.emplace_back();
-    } else if (ch != '\r') {
-      fields.back() += ch;
-    }
-  }
-  ZCNAS_REQUIRE(!quoted, "score table '{}' line {}: unterminated quote", path, line_no);
-  return fields;
-}
-
-// Accepts what format_score writes: shortest round-trip decimals, "-inf", "inf", "nan".
-double parse_score(const std::string& text, const std::string& context) {
-  ZCNAS_REQUIRE(!text.empty(), "{}: empty value", context);
-  double v = 0;
-  const char* end = text.data() + text.size();
-  const auto res = std::from_chars(text.data(), end, v);
-  ZCNAS_REQUIRE(res.ec == std::errc() && res.ptr == end, "{}: '{}' is not a number", context, text);
-  return v;
-}
-
-// Runs f, prefixing the message of an Error it throws with where the value came from.
-template <typename F>
-auto in_context(const std::string& context, F f) {
-  try {
-    return f();
-  } catch (const Error& e) {
-    throw Error(fmt::format("{}: {}", context, e.what()));
-  }
-}
 
 int64_t parse_index(const std::string& text, const std::string& context, const SearchSpace& space) {
   int64_t v = 0;
@@ -125,14 +77,10 @@ class TableBuilder {
 ScoreTable read_csv(std::ifstream& in, const std::string& path, const SearchSpace& space) {
   TableBuilder builder(path);
   ScoreTable& t = builder.table();
-  std::string line;
-  int64_t line_no = 0;
-  std::vector<std::string> header;
-  while (header.empty() && std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line != "\r") header = split_csv(line, path, line_no);
-  }
-  ZCNAS_REQUIRE(!header.empty(), "score table '{}' is empty", path);
+  CsvReader csv(in, fmt::format("score table '{}'", path));
+  const std::vector<std::string> header = csv.header();
+  const int64_t line_no = csv.line_no();
+  const std::string line = csv.line();
   std::optional<size_t> index_col, arch_col, seconds_col;
   std::vector<size_t> score_cols;
   for (size_t c = 0; c < header.size(); ++c) {
@@ -160,21 +108,17 @@ ScoreTable read_csv(std::ifstream& in, const std::string& path, const SearchSpac
   ZCNAS_REQUIRE(!score_cols.empty(), "score table '{}': the header '{}' has no score column", path, line);
   t.values.resize(score_cols.size());
 
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.empty() || line == "\r") continue;
-    const auto fields = split_csv(line, path, line_no);
-    ZCNAS_REQUIRE(fields.size() == header.size(), "score table '{}' line {}: {} fields, the header has {}", path,
-                  line_no, fields.size(), header.size());
-    auto context = [&](size_t c) { return where(path, line_no, c, header[c]); };
+  std::vector<std::string> fields;
+  while (csv.next(fields)) {
+    auto context = [&](size_t c) { return csv_field(csv.file(), csv.line_no(), c, header[c]); };
     std::optional<int64_t> index, arch_index;
     if (index_col) index = parse_index(fields[*index_col], context(*index_col), space);
     if (arch_col) arch_index = index_of_arch(fields[*arch_col], context(*arch_col), space);
     std::vector<double> values;
-    for (size_t c : score_cols) values.push_back(parse_score(fields[c], context(c)));
+    for (size_t c : score_cols) values.push_back(parse_number(fields[c], context(c)));
     std::optional<double> seconds;
-    if (seconds_col) seconds = parse_score(fields[*seconds_col], context(*seconds_col));
-    builder.add_row(line_no, index, arch_index, arch_col ? fields[*arch_col] : std::string(), std::move(values),
+    if (seconds_col) seconds = parse_number(fields[*seconds_col], context(*seconds_col));
+    builder.add_row(csv.line_no(), index, arch_index, arch_col ? fields[*arch_col] : std::string(), std::move(values),
                     seconds);
   }
   return std::move(t);
@@ -183,7 +127,7 @@ ScoreTable read_csv(std::ifstream& in, const std::string& path, const SearchSpac
 // A JSON value as a score: a number, or the strings "-inf", "inf", "nan" that zcnas writes for non-finite ones.
 double json_score(const nlohmann::ordered_json& v, const std::string& context) {
   if (v.is_number()) return v.get<double>();
-  if (v.is_string()) return parse_score(v.get<std::string>(), context);
+  if (v.is_string()) return parse_number(v.get<std::string>(), context);
   throw Error(fmt::format("{}: {} is not a number", context, v.dump()));
 }
 

@@ -31,9 +31,16 @@ std::vector<AccuracySummary> summarize_winners(const std::vector<SearchRun>& run
     for (const SearchRun& r : runs) {
       ZCNAS_REQUIRE(r.winner >= 0 && r.winner < static_cast<int64_t>(column.size()),
                     "run {} has winner {}, outside the ground truth", r.run, r.winner);
-      values.push_back(column[static_cast<size_t>(r.winner)]);
+      if (has_accuracy(column[static_cast<size_t>(r.winner)])) values.push_back(column[static_cast<size_t>(r.winner)]);
     }
-    out.push_back(summarize_accuracy(d, values));
+    if (values.empty()) {
+      AccuracySummary none;
+      none.dataset = d;
+      none.mean = none.std = none.min = none.max = NAN;
+      out.push_back(none);
+    } else {
+      out.push_back(summarize_accuracy(d, values));
+    }
   }
   return out;
 }

@@ -21,7 +21,8 @@ struct AccuracySummary {
 
 AccuracySummary summarize_accuracy(const std::string& dataset, const std::vector<double>& values);
 
-// One summary per ground-truth dataset, over the runs' winners.
+// One summary per ground-truth dataset, over the runs' winners that have an accuracy in it (`runs` counts
+// them; with none, the statistics are NaN).
 std::vector<AccuracySummary> summarize_winners(const std::vector<SearchRun>& runs, const GroundTruth& truth);
 
 nlohmann::ordered_json config_json(const SearchConfig& config);

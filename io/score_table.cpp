@@ -141,7 +141,8 @@ void ScoreTableWriter::write(const ScoreRow& row) {
       if (std::isfinite(v)) j[columns_[k]] = v;
       else j[columns_[k]] = format_score(v);  // strict JSON has no inf/nan: strings, as the oracle files do
     }
-    j["seconds"] = std::round(row.seconds * 1e6) / 1e6;
+    j["seconds"] = std::isfinite(row.seconds) ? nlohmann::ordered_json(std::round(row.seconds * 1e6) / 1e6)
+                                              : nlohmann::ordered_json(format_score(row.seconds));
     line = j.dump() + "\n";
   }
   // One fwrite of the whole line, then flush: the OS holds every finished row even if we are killed.

@@ -16,7 +16,7 @@ struct ScoreRow {
   int64_t index = -1;
   std::string arch;
   std::vector<double> values;  // one per score column
-  double seconds = 0.0;
+  double seconds = 0.0;        // NaN when unknown (a table made from another's values)
 };
 
 // "-inf", "nan", "inf" for non-finite values, else the shortest text that reads back to the same double.

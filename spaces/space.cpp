@@ -30,6 +30,9 @@ GroundTruth SearchSpace::load_truth(const std::string& path) const {
   GroundTruth truth = read_truth(path);
   ZCNAS_REQUIRE(truth.size() == size(), "ground truth '{}' has {} rows, {} has {}", path, truth.size(), title(),
                 size());
+  for (const auto& column : truth.accuracy)
+    ZCNAS_REQUIRE(static_cast<int64_t>(column.size()) == size(), "ground truth '{}': a column of {} entries, {} has {}",
+                  path, column.size(), title(), size());
   return truth;
 }
 

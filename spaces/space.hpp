@@ -69,8 +69,8 @@ class SearchSpace {
   // The untrained network, with parameter names as the space's reference code has them.
   virtual Network build(const Genome& genome, const BuildOptions& options = {}) const = 0;
 
-  // The trained accuracies of an enumerable space's archs, row i for index i; throws unless it has a row per
-  // arch, or when the space has no ground truth.
+  // The trained accuracies of an enumerable space's archs, entry i for index i (NaN for an arch the table does
+  // not cover, where the space's tables may cover part of it); throws when the space has no ground truth.
   GroundTruth load_truth(const std::string& path) const;
 
   // Conveniences over the above.
@@ -85,7 +85,8 @@ class SearchSpace {
   std::vector<Genome> neighbours(const Genome& genome) const;
 
  protected:
-  // The space's ground-truth table as it is; the default throws: the space has none.
+  // The space's ground-truth table with an entry per arch (NaN where the table has no value); the default
+  // throws: the space has none.
   virtual GroundTruth read_truth(const std::string& path) const;
 };
 

@@ -7,8 +7,10 @@
 #include <optional>
 
 #include "core/error.hpp"
+#include "eval/truth.hpp"
 #include "spaces/nb101/nb101_network.hpp"
 #include "spaces/nb101/nb101_table.hpp"
+#include "spaces/nb101/nb101_truth.hpp"
 
 namespace zcnas::nb101 {
 
@@ -72,6 +74,9 @@ class Nb101Space final : public SearchSpace {
     o.image_size = options.image_size.value_or(o.image_size);
     return build_network(pruned_cell(genome), o);
   }
+
+ protected:
+  GroundTruth read_truth(const std::string& path) const override { return read_truth_table(*this, path); }
 
  private:
   // The genome's cell, pruned; throws naming the genome when it is not a valid cell.

@@ -64,6 +64,7 @@ GroundTruth Nb201Space::read_truth(const std::string& path) const {
     while (std::getline(ss, cell, ',')) header.push_back(cell);
   }
   GroundTruth truth;
+  truth.measure = "test accuracy";
   int arch_col = -1;
   std::vector<int> acc_cols;
   for (size_t c = 0; c < header.size(); ++c) {

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdio>
 #include <numeric>
+#include <optional>
+#include <set>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
@@ -91,6 +93,17 @@ int run_score(const ScoreCommandOptions& o) {
   }
   if (o.all)
     for (int64_t i : space->all_indices()) todo.push_back({i, std::nullopt});
+  {
+    // A table has one row per arch: an arch asked again (an NB101 cell written twice, or isomorphically) is
+    // scored once, as first asked.
+    std::set<int64_t> seen;
+    const size_t asked = todo.size();
+    todo.erase(std::remove_if(todo.begin(), todo.end(), [&](const Todo& t) { return !seen.insert(t.index).second; }),
+               todo.end());
+    if (todo.size() < asked)
+      std::fprintf(stderr, "zcnas: %zu of the %zu archs asked repeat an earlier one: each arch is scored once\n",
+                   asked - todo.size(), asked);
+  }
   ZCNAS_REQUIRE(!todo.empty(), "nothing to score: give --arch, --index or --all");
   if (!o.shard.empty()) {
     // Shard i of n takes every n-th arch from the i-th: cheap and costly archs spread evenly.

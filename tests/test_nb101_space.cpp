@@ -2,6 +2,7 @@
 // cache file, the SearchSpace round trips (index <-> string <-> genome <-> hash), mutations and the CLI.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -299,17 +300,20 @@ TEST(Nb101Space, CliCountsConvertsAndPrintsTheHash) {
   EXPECT_NE(by_hash.find(",4d8942b8e6368654fafdfaa633cf1bc3\n"), std::string::npos) << by_hash;
   EXPECT_NE(run_cli("space nb101 --arch 0000:input,output").find("the input does not reach the output"),
             std::string::npos);
-  // Scoring by hash: the benchmark network's parameter count, and the hash in the table.
+  // Scoring by hash: the benchmark network's parameter count. The same cell asked again by matrix: one row.
   const fs::path table_path = fs::absolute("nb101_test_xdg") / "scores.csv";
   fs::remove(table_path);
   const std::string score = run_cli(
-      "score --space nb101 --arch 28cfc7874f6d200472e1a9dcd8650aa0 --scores params "
-      "--stem-channels 128 --classes 10 --out " +
+      "score --space nb101 --arch 28cfc7874f6d200472e1a9dcd8650aa0 --arch "
+      "0111010000000100000010000100000000100000010000000:input,conv1x1-bn-relu,conv3x3-bn-relu,conv3x3-bn-relu,"
+      "conv3x3-bn-relu,maxpool3x3,output --scores params --stem-channels 128 --classes 10 --out " +
       table_path.string());
+  EXPECT_NE(score.find("1 of the 2 archs asked repeat an earlier one"), std::string::npos) << score;
   std::ifstream table_file(table_path);
   const std::string table_text((std::istreambuf_iterator<char>(table_file)), std::istreambuf_iterator<char>());
   EXPECT_NE(table_text.find("index,arch,params,reference_fails,seconds\n"), std::string::npos) << table_text;
   EXPECT_NE(table_text.find(",2694282,0,"), std::string::npos) << score << table_text;
+  EXPECT_EQ(std::count(table_text.begin(), table_text.end(), '\n'), 2) << table_text;
 }
 
 }  // namespace

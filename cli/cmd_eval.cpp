@@ -1,6 +1,9 @@
 // `zcnas eval`: how good is a score? Joins a score table with the space's ground truth and reports, per score
 // column and dataset, Kendall tau-b, Spearman rho, Pearson r, top-k precision and the accuracy of the
 // best-scored arch; optionally a scatter plot (gnuplot) and JSON.
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -21,15 +24,55 @@ struct EvalOptions {
   std::string truth;
   std::string dataset = "all";
   std::vector<std::string> columns;
+  std::vector<std::string> leave_out;
   std::vector<double> top = {1, 5, 10};
   std::string plot;
   std::string json;
 };
 
+// The table without the rows whose flag column (a space's arch flag, 0 or 1) is set.
+ScoreTable leave_out_flagged(const ScoreTable& table, const std::string& flag) {
+  const std::vector<double>& set = table.values[table.column_position(flag)];
+  ScoreTable kept = table;
+  kept.index.clear();
+  kept.line.clear();
+  kept.seconds.clear();
+  for (auto& column : kept.values) column.clear();
+  for (int64_t r = 0; r < table.rows(); ++r) {
+    const auto i = static_cast<size_t>(r);
+    if (set[i] != 0.0) continue;
+    kept.index.push_back(table.index[i]);
+    kept.line.push_back(table.line[i]);
+    if (!table.seconds.empty()) kept.seconds.push_back(table.seconds[i]);
+    for (size_t c = 0; c < table.values.size(); ++c) kept.values[c].push_back(table.values[c][i]);
+  }
+  std::fprintf(stderr, "zcnas: left out %lld of %lld rows flagged %s\n",
+               static_cast<long long>(table.rows() - kept.rows()), static_cast<long long>(table.rows()), flag.c_str());
+  return kept;
+}
+
 int run_eval(const EvalOptions& o) {
   const auto space = make_space(o.space);
   ScoreTable table = read_score_table(o.scores, *space);
-  if (!o.columns.empty()) {
+  const std::vector<std::string> flags = space->arch_flag_names();
+  for (const auto& flag : o.leave_out) {
+    ZCNAS_REQUIRE(std::find(flags.begin(), flags.end(), flag) != flags.end(),
+                  "--leave-out '{}': the {} space flags no archs so (its flags: {})", flag, space->title(),
+                  flags.empty() ? std::string("none") : fmt::format("{}", fmt::join(flags, ", ")));
+    table = leave_out_flagged(table, flag);
+  }
+  if (o.columns.empty()) {
+    // Every score column; the space's flags are not scores.
+    ScoreTable scores = table;
+    scores.columns.clear();
+    scores.values.clear();
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (std::find(flags.begin(), flags.end(), table.columns[c]) != flags.end()) continue;
+      scores.columns.push_back(table.columns[c]);
+      scores.values.push_back(table.values[c]);
+    }
+    table = std::move(scores);
+  } else {
     // Keep the named columns, in the order named.
     ScoreTable picked = table;
     picked.columns.clear();
@@ -75,6 +118,8 @@ void register_eval(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--truth", opts->truth, "the space's ground-truth table")->required()->check(CLI::ExistingFile);
   cmd->add_option("--dataset", opts->dataset, "one dataset of the ground truth (e.g. cifar10), or all");
   cmd->add_option("--column", opts->columns, "score column to evaluate (repeatable; default: every score column)");
+  cmd->add_option("--leave-out", opts->leave_out,
+                  "leave out the archs the space flags so, e.g. reference_fails on NB101 (repeatable)");
   cmd->add_option("--top", opts->top, "top-k precision at these percentages of the rows")->delimiter(',');
   cmd->add_option("--plot", opts->plot, "scatter plot of score against accuracy (.svg or .png; needs gnuplot)");
   cmd->add_option("--json", opts->json, "also write the report as JSON");

@@ -234,6 +234,33 @@ TEST(Nb101Truth, EvalJoinsTheCellsTheTruthHas) {
   EXPECT_EQ(j["columns"][0]["best"]["index"], 4);  // the best score of the table
 }
 
+// NB101 score tables end with the space's reference_fails flag: not a score, and --leave-out drops its rows.
+TEST(Nb101Truth, EvalLeavesOutFlaggedCells) {
+  test::TempDir dir;
+  const std::string truth = dir.file("truth.csv"), scores = dir.file("scores.csv"), json = dir.file("eval.json");
+  std::ofstream(truth) << "hash,cifar10\n"
+                       << hash_of(0) << ",90\n"
+                       << hash_of(1) << ",91\n"
+                       << hash_of(2) << ",92\n"
+                       << hash_of(3) << ",93\n";
+  // Index 1 is flagged; without it the scores 1, 2, 4 rank the three accuracies exactly.
+  std::ofstream(scores) << "index,s,reference_fails\n0,1,0\n1,3,1\n2,2,0\n3,4,0\n";
+  const std::string command =
+      cli() + " eval --space nb101 --scores '" + scores + "' --truth '" + truth + "' --json '" + json + "'";
+  std::string out;
+  ASSERT_EQ(test::run_command(command, &out), 0) << out;
+  auto j = nlohmann::json::parse(std::ifstream(json));
+  ASSERT_EQ(j["columns"].size(), 1u) << out;  // the flag is no score
+  EXPECT_DOUBLE_EQ(j["columns"][0]["datasets"][0]["all_rows"]["kendall_tau_b"].get<double>(), 4.0 / 6.0);
+  ASSERT_EQ(test::run_command(command + " --leave-out reference_fails", &out), 0) << out;
+  EXPECT_NE(out.find("left out 1 of 4 rows flagged reference_fails"), std::string::npos) << out;
+  j = nlohmann::json::parse(std::ifstream(json));
+  EXPECT_EQ(j["columns"][0]["datasets"][0]["all_rows"]["n"], 3);
+  EXPECT_DOUBLE_EQ(j["columns"][0]["datasets"][0]["all_rows"]["kendall_tau_b"].get<double>(), 1.0);
+  ASSERT_NE(test::run_command(command + " --leave-out nothing_such", &out), 0);
+  EXPECT_NE(out.find("--leave-out 'nothing_such'"), std::string::npos) << out;
+}
+
 // NASLib's proxies through `zcnas naslib` and `zcnas eval`: one row per cell, evaluated against the same table's
 // accuracies as the library computes them.
 TEST(Nb101Truth, NaslibProxiesEvaluateAsScoreTables) {

@@ -200,15 +200,20 @@ TEST(Nb101Truth, ErrorsNameTheFileLineAndField) {
   expect_error("matrix_7x7_rowmajor,val_accuracy\n" + chain + ",90\n", "has no column 'ops'");
 }
 
+// A truth keyed by hash: indices 0..3 at 90, 91, 92 and 93 % on cifar10.
+void write_four_cell_truth(const std::string& path) {
+  std::ofstream(path) << "hash,cifar10\n"
+                      << hash_of(0) << ",90\n"
+                      << hash_of(1) << ",91\n"
+                      << hash_of(2) << ",92\n"
+                      << hash_of(3) << ",93\n";
+}
+
 // `zcnas eval --space nb101` over a truth of four cells and a score table of six, the two others unjoined.
 TEST(Nb101Truth, EvalJoinsTheCellsTheTruthHas) {
   test::TempDir dir;
   const std::string truth = dir.file("truth.csv"), scores = dir.file("scores.csv"), json = dir.file("eval.json");
-  std::ofstream(truth) << "hash,cifar10\n"
-                       << hash_of(0) << ",90\n"
-                       << hash_of(1) << ",91\n"
-                       << hash_of(2) << ",92\n"
-                       << hash_of(3) << ",93\n";
+  write_four_cell_truth(truth);
   // Indices 0..3 score 1, 3, 2, 4 (one discordant pair of six: tau = (5 - 1) / 6; rank differences 0, 1, -1, 0:
   // rho = 1 - 6 * 2 / (4 * 15)). Indices 4 and 5 have no accuracy and the best scores; they are left out.
   std::ofstream(scores) << "index,s\n0,1\n1,3\n2,2\n3,4\n4,100\n5,-100\n";
@@ -238,11 +243,7 @@ TEST(Nb101Truth, EvalJoinsTheCellsTheTruthHas) {
 TEST(Nb101Truth, EvalLeavesOutFlaggedCells) {
   test::TempDir dir;
   const std::string truth = dir.file("truth.csv"), scores = dir.file("scores.csv"), json = dir.file("eval.json");
-  std::ofstream(truth) << "hash,cifar10\n"
-                       << hash_of(0) << ",90\n"
-                       << hash_of(1) << ",91\n"
-                       << hash_of(2) << ",92\n"
-                       << hash_of(3) << ",93\n";
+  write_four_cell_truth(truth);
   // Index 1 is flagged; without it the scores 1, 2, 4 rank the three accuracies exactly.
   std::ofstream(scores) << "index,s,reference_fails\n0,1,0\n1,3,1\n2,2,0\n3,4,0\n";
   const std::string command =

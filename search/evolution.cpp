@@ -53,8 +53,15 @@ void validate(const SearchConfig& c) {
 
 namespace evolution {
 
-HostSpace::HostSpace(const SearchSpace& space, const std::vector<int64_t>& domain_indices)
-    : codes(space_codes(space)), in_domain(codes.index_to_code.size(), 0) {
+namespace {
+int64_t checked_size(const SearchSpace& space) {
+  ZCNAS_REQUIRE(space.enumerable(), "searches draw official indices: {} has no index order", space.title());
+  return space.size();
+}
+}  // namespace
+
+HostSpace::HostSpace(const SearchSpace& space, const std::vector<int64_t>& domain_indices, bool mutations)
+    : codes(mutations ? space_codes(space) : SpaceCodes{}), in_domain(static_cast<size_t>(checked_size(space)), 0) {
   ZCNAS_REQUIRE(!domain_indices.empty(), "search over an empty set of archs");
   for (int64_t i : domain_indices) {
     ZCNAS_REQUIRE(i >= 0 && i < space.size(), "search domain holds index {}, outside {}", i, space.title());
@@ -108,7 +115,7 @@ std::vector<SearchRun> search_cpu(const SearchSpace& search_space, Fitness& fitn
   using namespace evolution;
   validate(config);
   ZCNAS_REQUIRE(runs >= 0 && first_run >= 0, "search runs {}..{} make no sense", first_run, first_run + runs - 1);
-  const HostSpace space(search_space, fitness.domain());
+  const HostSpace space(search_space, fitness.domain(), config.algorithm != SearchAlgorithm::Random);
   const SpaceTables tables = space.view();
   const int64_t draws = initial_draws(config);
   const int64_t population = config.algorithm == SearchAlgorithm::Random ? 0 : config.population;

@@ -48,7 +48,7 @@ std::vector<SearchRun> device_search(Device& device, const SearchSpace& search_s
   ZCNAS_REQUIRE(runs * draws < std::numeric_limits<int32_t>::max(),
                 "search_device: {} runs x {} initial draws exceed the device's 2^31 draw ids", runs, draws);
 
-  const HostSpace host_space(search_space, fitness.domain());
+  const HostSpace host_space(search_space, fitness.domain(), config.algorithm != SearchAlgorithm::Random);
   auto index_to_code = device.template allocate<int32_t>(0);
   auto code_to_index = device.template allocate<int32_t>(0);
   auto domain = device.template allocate<int32_t>(0);

@@ -114,7 +114,8 @@ SpaceCodes space_codes(const SearchSpace& space) {
   SpaceCodes s;
   s.code = make_genome_code(space.genome_choices());
   ZCNAS_REQUIRE(s.code.codes <= kMaxSearchCodes,
-                "searches hold a table of every genome code, and {}'s {} codes are more than the {} they take",
+                "REA and AREA mutate through a table of every genome code, and {}'s {} codes are more than the {} it "
+                "takes (random search needs none)",
                 space.title(), s.code.codes, kMaxSearchCodes);
   s.index_to_code.resize(static_cast<size_t>(space.size()));
   for (int64_t i = 0; i < space.size(); ++i)

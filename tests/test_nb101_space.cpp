@@ -7,8 +7,11 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <numeric>
 #include <set>
 
+#include "search/evolution.hpp"
+#include "search/fitness.hpp"
 #include "spaces/nb101/nb101_space.hpp"
 #include "spaces/nb101/nb101_table.hpp"
 #include "test_support.hpp"
@@ -274,6 +277,31 @@ TEST(Nb101Space, SearchesRefuseItsGenomeCodesWithAReason) {
   EXPECT_EQ(make_genome_code(space().genome_choices()).codes, 509607936);
   const std::string message = test::error_of([] { space_codes(space()); });
   EXPECT_NE(message.find("NB101's 509607936 codes are more than the 67108864"), std::string::npos) << message;
+}
+
+// Random search needs no mutation table, so it runs over all 423,624 cells; REA and AREA say why they do not.
+TEST(Nb101Space, RandomSearchRunsOverTheWholeSpaceAndEvolutionSaysWhyNot) {
+  std::vector<int64_t> domain(static_cast<size_t>(space().size()));
+  std::iota(domain.begin(), domain.end(), int64_t{0});
+  // A fitness that prefers high indices: each run's winner is its largest draw.
+  CachedFitness fitness(
+      [](const std::vector<int64_t>& indices) { return std::vector<double>(indices.begin(), indices.end()); }, domain);
+  SearchConfig config;
+  config.algorithm = SearchAlgorithm::Random;
+  config.samples = 50;
+  config.keep_history = true;
+  const auto runs = search_cpu(space(), fitness, config, 3, 0);
+  ASSERT_EQ(runs.size(), 3u);
+  for (const SearchRun& r : runs) {
+    ASSERT_EQ(r.history.size(), 50u);
+    EXPECT_EQ(r.winner, *std::max_element(r.history.begin(), r.history.end()));
+    EXPECT_GT(*std::max_element(r.history.begin(), r.history.end()), 300000);  // draws span the space
+  }
+  config.algorithm = SearchAlgorithm::Rea;
+  EXPECT_NE(test::error_of([&] {
+              search_cpu(space(), fitness, config, 1, 0);
+            }).find("REA and AREA mutate through a table of every genome code"),
+            std::string::npos);
 }
 
 std::string run_cli(const std::string& args) {

@@ -77,7 +77,7 @@ bool same_runs(const std::vector<SearchRun>& a, const std::vector<SearchRun>& b)
 }
 
 TEST(Mutation, ReachesEachOfTheTwentyFourNeighboursOnce) {
-  const HostSpace space(test::nb201_space(), whole_space());
+  const HostSpace space(test::nb201_space(), whole_space(), true);
   for (int64_t parent : {0, 6111, 15624, 1234}) {
     std::set<int32_t> children;
     for (uint64_t u = 0; u < 24; ++u) {
@@ -101,7 +101,7 @@ TEST(Mutation, StaysInTheDomainAndRestartsWhenNoNeighbourIsThere) {
   const int64_t far = 0;
   ASSERT_GT(edges_differing(6111, far), 1);
   ASSERT_GT(edges_differing(neighbour, far), 1);
-  const HostSpace space(test::nb201_space(), {far, neighbour, 6111});
+  const HostSpace space(test::nb201_space(), {far, neighbour, 6111}, true);
   for (uint64_t u = 0; u < 50; ++u) EXPECT_EQ(evolution::mutate(space.view(), 6111, u), neighbour);
   // `far` has no neighbour in the domain: the child is a uniform draw from it (domain sorted: 0, ..).
   std::set<int32_t> restarts;

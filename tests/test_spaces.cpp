@@ -178,7 +178,7 @@ TEST(GenericMutation, DrawsWhatNb201sOpTupleMutationDrew) {
   for (int64_t step : {1, 3}) {
     std::vector<int64_t> domain;
     for (int64_t i = 0; i < 15625; i += step) domain.push_back(i);
-    const evolution::HostSpace space(nb201_space(), domain);
+    const evolution::HostSpace space(nb201_space(), domain, true);
     for (int32_t parent = 0; parent < 15625; parent += 7)
       for (uint64_t u : {uint64_t{0}, uint64_t{5}, uint64_t{23}, uint64_t{24}, uint64_t{0x9e3779b97f4a7c15}})
         ASSERT_EQ(evolution::mutate(space.view(), parent, u),

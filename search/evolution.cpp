@@ -61,7 +61,8 @@ int64_t checked_size(const SearchSpace& space) {
 }  // namespace
 
 HostSpace::HostSpace(const SearchSpace& space, const std::vector<int64_t>& domain_indices, bool mutations)
-    : codes(mutations ? space_codes(space) : SpaceCodes{}), in_domain(static_cast<size_t>(checked_size(space)), 0) {
+    : mutations(mutations ? mutation_table(space) : MutationTable{}),
+      in_domain(static_cast<size_t>(checked_size(space)), 0) {
   ZCNAS_REQUIRE(!domain_indices.empty(), "search over an empty set of archs");
   for (int64_t i : domain_indices) {
     ZCNAS_REQUIRE(i >= 0 && i < space.size(), "search domain holds index {}, outside {}", i, space.title());
@@ -72,7 +73,7 @@ HostSpace::HostSpace(const SearchSpace& space, const std::vector<int64_t>& domai
 }
 
 SpaceTables HostSpace::view() const {
-  return {codes.code,    codes.index_to_code.data(),         codes.code_to_index.data(), in_domain.data(),
+  return {mutations.child.empty() ? nullptr : mutations.child.data(), mutations.per_arch, in_domain.data(),
           domain.data(), static_cast<int64_t>(domain.size())};
 }
 

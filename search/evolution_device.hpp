@@ -49,16 +49,15 @@ std::vector<SearchRun> device_search(Device& device, const SearchSpace& search_s
                 "search_device: {} runs x {} initial draws exceed the device's 2^31 draw ids", runs, draws);
 
   const HostSpace host_space(search_space, fitness.domain(), config.algorithm != SearchAlgorithm::Random);
-  auto index_to_code = device.template allocate<int32_t>(0);
-  auto code_to_index = device.template allocate<int32_t>(0);
+  auto mutations = device.template allocate<int32_t>(0);
   auto domain = device.template allocate<int32_t>(0);
   auto in_domain = device.template allocate<uint8_t>(0);
-  device.upload(index_to_code, host_space.codes.index_to_code);
-  device.upload(code_to_index, host_space.codes.code_to_index);
+  device.upload(mutations, host_space.mutations.child);
   device.upload(domain, host_space.domain);
   device.upload(in_domain, host_space.in_domain);
-  const SpaceTables space{host_space.codes.code, index_to_code.data(), code_to_index.data(),
-                          in_domain.data(),      domain.data(),        static_cast<int64_t>(host_space.domain.size())};
+  const SpaceTables space{host_space.mutations.child.empty() ? nullptr : mutations.data(),
+                          host_space.mutations.per_arch, in_domain.data(), domain.data(),
+                          static_cast<int64_t>(host_space.domain.size())};
 
   const auto* table = dynamic_cast<const TableFitness*>(&fitness);
   auto score_by_index = device.template allocate<double>(0);

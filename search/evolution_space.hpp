@@ -10,14 +10,14 @@
 
 namespace zcnas::evolution {
 
-// The space's index <-> genome-code tables (what mutations need; empty for a random search, which does not
-// mutate and so runs on any enumerable space) and the membership of a search domain, owned on the host.
+// The space's mutation table (empty for a random search, which does not mutate) and the membership of a search
+// domain, owned on the host.
 struct HostSpace {
-  // Throws for a space without an index order, an empty or invalid domain, or mutations the space cannot hold.
+  // Throws for a space without an index order, or an empty or invalid domain.
   HostSpace(const SearchSpace& space, const std::vector<int64_t>& domain_indices, bool mutations);
   SpaceTables view() const;
 
-  SpaceCodes codes;
+  MutationTable mutations;
   std::vector<int32_t> domain;
   std::vector<uint8_t> in_domain;
 };

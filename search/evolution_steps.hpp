@@ -7,7 +7,6 @@
 
 #include "core/random.hpp"
 #include "search/fitness_order.hpp"
-#include "spaces/genome_code.hpp"
 
 namespace zcnas::evolution {
 
@@ -15,11 +14,10 @@ constexpr uint64_t kSampleKey = 0x72616e646f6dULL;  // "random": random search a
 constexpr uint64_t kEvolveKey = 0x65766f6c7665ULL;  // "evolve": tournaments and mutations
 
 // Where the search may go; host or device pointers. Archs are official indices of the space; a mutation
-// changes one choice of the arch's genome, read as a mixed-radix code (spaces/genome_code.hpp).
+// changes one choice of the arch's genome (the space's MutationTable, spaces/space.hpp).
 struct SpaceTables {
-  GenomeCode genome;
-  const int32_t* index_to_code;  // [space size] official index -> genome code
-  const int32_t* code_to_index;  // [genome.codes] the inverse; -1 where a genome is no arch
+  const int32_t* mutations;  // [space size][mutations_per_arch] child index or -1; null for random search
+  int32_t mutations_per_arch;
   const uint8_t* in_domain;      // [space size] 1 when the fitness can score the index
   const int32_t* domain;         // [domain_size] the indices that can be scored, ascending
   int64_t domain_size;
@@ -99,33 +97,26 @@ ZCNAS_HOST_DEVICE inline int64_t tournament_slot(const PopulationView& populatio
   return winner;
 }
 
-// Mutation: one genome position's choice changes to a different one, uniformly over the neighbours that the
-// fitness can score (all of them for live scoring or a full-space table), in for_each_mutation's order. When none can
-// be scored (a sparse table), the child is a uniform draw from the domain instead. `u` is the cycle's mutation draw.
+// Mutation: one genome position's choice changes to a different one, uniformly over the other archs that the
+// fitness can score (all of them for live scoring or a full-space table), in the mutation table's order. When
+// none can be scored (a sparse table), the child is a uniform draw from the domain instead. `u` is the cycle's
+// mutation draw.
 ZCNAS_HOST_DEVICE inline int32_t mutate(const SpaceTables& space, int32_t parent, uint64_t u) {
-  const GenomeCode& g = space.genome;
-  const int32_t code = space.index_to_code[parent];
-  const auto current = [&](int32_t p) { return choice_at(g, code, p); };
-  // The neighbour's index when the fitness can score it, else -1.
-  const auto admissible = [&](int32_t p, int32_t choice) {
-    const int32_t child = space.code_to_index[with_choice(g, code, p, choice)];
+  const int32_t* row = space.mutations + static_cast<int64_t>(parent) * space.mutations_per_arch;
+  // Mutation k's index when it is another arch the fitness can score, else -1.
+  const auto admissible = [&](int32_t k) {
+    const int32_t child = row[k];
     return child >= 0 && child != parent && space.in_domain[child] != 0 ? child : -1;
   };
   int count = 0;
-  for_each_mutation(g.positions, g.choices, current, [&](int32_t p, int32_t choice) {
-    count += admissible(p, choice) >= 0;
-    return false;
-  });
+  for (int32_t k = 0; k < space.mutations_per_arch; ++k) count += admissible(k) >= 0;
   if (count == 0) return space.domain[u % static_cast<uint64_t>(space.domain_size)];
   int pick = static_cast<int>(u % static_cast<uint64_t>(count));
-  int32_t child = parent;
-  for_each_mutation(g.positions, g.choices, current, [&](int32_t p, int32_t choice) {
-    const int32_t c = admissible(p, choice);
-    if (c < 0 || pick-- != 0) return false;
-    child = c;
-    return true;
-  });
-  return child;
+  for (int32_t k = 0; k < space.mutations_per_arch; ++k) {
+    const int32_t child = admissible(k);
+    if (child >= 0 && pick-- == 0) return child;
+  }
+  return parent;  // not reached: `count` children are admissible
 }
 
 // One REA cycle's child for one run: the tournament's winner, mutated.

@@ -1,4 +1,4 @@
-// What every space shares: genome checks, the mutation neighbours and the code tables of the searches.
+// What every space shares: genome checks, the mutation neighbours and the mutation table of the searches.
 #include "spaces/space.hpp"
 
 #include <fmt/ranges.h>
@@ -10,6 +10,25 @@
 #include "eval/truth.hpp"
 
 namespace zcnas {
+namespace {
+
+// The mutations of a genome, in the order every search enumerates them: position by position, first position
+// first, and at each position every other choice in ascending order.
+template <typename Visit>
+void for_each_mutation(const std::vector<int32_t>& choices, const Genome& genome, Visit visit) {
+  for (size_t p = 0; p < choices.size(); ++p)
+    for (int32_t c = 0; c < choices[p]; ++c)
+      if (c != genome[p]) visit(static_cast<int32_t>(p), c);
+}
+
+std::vector<int32_t> genome_choices_checked(const SearchSpace& space) {
+  std::vector<int32_t> choices = space.genome_choices();
+  ZCNAS_REQUIRE(!choices.empty(), "space {} has an empty genome", space.name());
+  for (int32_t c : choices) ZCNAS_REQUIRE(c >= 1, "space {}: a genome position with {} choices", space.name(), c);
+  return choices;
+}
+
+}  // namespace
 
 bool SearchSpace::valid(const Genome& genome) const {
   const std::vector<int32_t> choices = genome_choices();
@@ -54,78 +73,40 @@ std::vector<int64_t> SearchSpace::all_indices() const {
 
 std::vector<Genome> SearchSpace::neighbours(const Genome& genome) const {
   const Genome self = canonical(genome);
-  const std::vector<int32_t> choices = genome_choices();
   std::vector<Genome> out;
-  for_each_mutation(
-      static_cast<int32_t>(choices.size()), choices.data(), [&](int32_t p) { return genome[static_cast<size_t>(p)]; },
-      [&](int32_t p, int32_t c) {
-        Genome child = genome;
-        child[static_cast<size_t>(p)] = c;
-        if (valid(child)) {
-          child = canonical(child);
-          if (child != self) out.push_back(std::move(child));
-        }
-        return false;
-      });
+  for_each_mutation(genome_choices(), genome, [&](int32_t p, int32_t c) {
+    Genome child = genome;
+    child[static_cast<size_t>(p)] = c;
+    if (valid(child)) {
+      child = canonical(child);
+      if (child != self) out.push_back(std::move(child));
+    }
+  });
   return out;
 }
 
-GenomeCode make_genome_code(const std::vector<int32_t>& choices) {
-  ZCNAS_REQUIRE(!choices.empty() && choices.size() <= static_cast<size_t>(kMaxGenomePositions),
-                "a genome of {} positions (searches take 1..{})", choices.size(), kMaxGenomePositions);
-  GenomeCode g;
-  g.positions = static_cast<int32_t>(choices.size());
-  int64_t weight = 1;
-  for (int32_t p = g.positions - 1; p >= 0; --p) {
-    const int32_t n = choices[static_cast<size_t>(p)];
-    ZCNAS_REQUIRE(n > 0, "genome position {} has {} choices", p, n);
-    g.choices[p] = n;
-    g.weight[p] = static_cast<int32_t>(weight);
-    weight *= n;
-    ZCNAS_REQUIRE(weight <= std::numeric_limits<int32_t>::max(), "a genome of more than 2^31-1 codes");
-  }
-  g.codes = static_cast<int32_t>(weight);
-  return g;
-}
-
-int32_t encode_genome(const GenomeCode& code, const Genome& genome) {
-  ZCNAS_REQUIRE(genome.size() == static_cast<size_t>(code.positions), "a genome of {} positions, the code has {}",
-                genome.size(), code.positions);
-  int32_t value = 0;
-  for (int32_t p = 0; p < code.positions; ++p) {
-    const int32_t c = genome[static_cast<size_t>(p)];
-    ZCNAS_REQUIRE(c >= 0 && c < code.choices[p], "genome position {} holds choice {} of {}", p, c, code.choices[p]);
-    value += c * code.weight[p];
-  }
-  return value;
-}
-
-Genome decode_genome(const GenomeCode& code, int32_t value) {
-  ZCNAS_REQUIRE(value >= 0 && value < code.codes, "genome code {} is outside 0..{}", value, code.codes - 1);
-  Genome genome(static_cast<size_t>(code.positions));
-  for (int32_t p = 0; p < code.positions; ++p) genome[static_cast<size_t>(p)] = choice_at(code, value, p);
-  return genome;
-}
-
-SpaceCodes space_codes(const SearchSpace& space) {
+MutationTable mutation_table(const SearchSpace& space) {
   ZCNAS_REQUIRE(space.enumerable(), "space {} has no index order to search", space.name());
   ZCNAS_REQUIRE(space.size() <= std::numeric_limits<int32_t>::max(), "space {} has more than 2^31-1 archs",
                 space.name());
-  SpaceCodes s;
-  s.code = make_genome_code(space.genome_choices());
-  ZCNAS_REQUIRE(s.code.codes <= kMaxSearchCodes,
-                "REA and AREA mutate through a table of every genome code, and {}'s {} codes are more than the {} it "
-                "takes (random search needs none)",
-                space.title(), s.code.codes, kMaxSearchCodes);
-  s.index_to_code.resize(static_cast<size_t>(space.size()));
-  for (int64_t i = 0; i < space.size(); ++i)
-    s.index_to_code[static_cast<size_t>(i)] = encode_genome(s.code, space.genome_of(i));
-  s.code_to_index.resize(static_cast<size_t>(s.code.codes));
-  for (int32_t c = 0; c < s.code.codes; ++c) {
-    const Genome genome = decode_genome(s.code, c);
-    s.code_to_index[static_cast<size_t>(c)] = space.valid(genome) ? static_cast<int32_t>(space.index_of(genome)) : -1;
+  const std::vector<int32_t> choices = genome_choices_checked(space);
+  MutationTable t;
+  for (int32_t c : choices) t.per_arch += c - 1;
+  const int64_t size = space.size(), per_arch = t.per_arch;
+  t.child.assign(static_cast<size_t>(size * per_arch), -1);
+  space.genome_of(0);  // a space that builds its index on first use (NB101) builds it before the threads read it
+#pragma omp parallel for schedule(dynamic, 256)
+  for (int64_t i = 0; i < size; ++i) {
+    Genome genome = space.genome_of(i);
+    int32_t* row = t.child.data() + i * per_arch;
+    for_each_mutation(choices, genome, [&](int32_t p, int32_t c) {
+      const int32_t now = genome[static_cast<size_t>(p)];
+      genome[static_cast<size_t>(p)] = c;
+      *row++ = space.valid(genome) ? static_cast<int32_t>(space.index_of(genome)) : -1;
+      genome[static_cast<size_t>(p)] = now;
+    });
   }
-  return s;
+  return t;
 }
 
 }  // namespace zcnas

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "nn/network.hpp"
-#include "spaces/genome_code.hpp"
 
 namespace zcnas {
 
@@ -80,7 +79,7 @@ class SearchSpace {
   void check_index(int64_t index) const;
   // 0..size()-1; throws for a space without an index order.
   std::vector<int64_t> all_indices() const;
-  // Every valid genome one choice away from `genome`, canonical, in for_each_mutation's order; a neighbour
+  // Every valid genome one choice away from `genome`, canonical, in the order of mutation_table's rows; a neighbour
   // equivalent to `genome` itself is left out.
   std::vector<Genome> neighbours(const Genome& genome) const;
 
@@ -97,21 +96,15 @@ std::vector<std::string> space_names();
 // Throws naming the unknown name and listing the known ones.
 std::unique_ptr<SearchSpace> make_space(const std::string& name);
 
-// The genome's mixed-radix code; throws when it has more than kMaxGenomePositions positions or more than
-// 2^31-1 codes.
-GenomeCode make_genome_code(const std::vector<int32_t>& choices);
-int32_t encode_genome(const GenomeCode& code, const Genome& genome);
-Genome decode_genome(const GenomeCode& code, int32_t value);
-
-// An enumerable space as the searches read it, on the host and (copied) on the device.
-struct SpaceCodes {
-  GenomeCode code;
-  std::vector<int32_t> index_to_code;  // [size] official index -> code of its canonical genome
-  std::vector<int32_t> code_to_index;  // [code.codes] code -> index of its arch, -1 for an invalid genome
+// Every arch's one-choice mutations, as REA and AREA take them on the host and the device:
+// child[index * per_arch + k] is the index of the k-th change of one position of the arch's canonical genome to
+// another choice (position by position, first position first, choices ascending), -1 where that genome is no
+// arch. It may be the arch itself (an NB101 edge that pruning removes again).
+struct MutationTable {
+  int32_t per_arch = 0;
+  std::vector<int32_t> child;
 };
-// The most genome codes a search's dense code table takes: 256 MB of int32 (NB101's 509,607,936 are more).
-constexpr int32_t kMaxSearchCodes = int32_t{1} << 26;
-// Throws when the space is not enumerable or its genome has too many codes.
-SpaceCodes space_codes(const SearchSpace& space);
+// Throws when the space has no index order or more than 2^31-1 archs.
+MutationTable mutation_table(const SearchSpace& space);
 
 }  // namespace zcnas

@@ -55,9 +55,6 @@ TEST(Nb201Space, ParseErrorsNameTheString) {
 
 TEST(Nb201Space, IndexArchGenomeRoundTripsOverTheWholeSpace) {
   const SearchSpace& space = nb201_space();
-  const GenomeCode code = make_genome_code(space.genome_choices());
-  ASSERT_EQ(code.codes, 15625);
-  const SpaceCodes codes = space_codes(space);
   std::set<Genome> seen;
   for (int64_t i : space.all_indices()) {
     const Genome genome = space.genome_of(i);
@@ -70,12 +67,20 @@ TEST(Nb201Space, IndexArchGenomeRoundTripsOverTheWholeSpace) {
     ASSERT_EQ(space.index_of(genome), i);
     ASSERT_EQ(space.index_of_arch(arch), i);
     ASSERT_EQ(space.arch_of(i), arch);
-    // The genome code is NB201's lexicographic op tuple.
-    const int32_t c = encode_genome(code, genome);
-    ASSERT_EQ(c, nb201::lex_index(nb201::index_to_arch(i)));
-    ASSERT_EQ(decode_genome(code, c), genome);
-    ASSERT_EQ(codes.index_to_code[static_cast<size_t>(i)], c);
-    ASSERT_EQ(codes.code_to_index[static_cast<size_t>(c)], i);
+  }
+}
+
+// Each arch's row: its 24 one-op changes, edge by edge and ops ascending, every one another arch.
+TEST(Nb201Space, MutationTableRowsAreTheNeighboursInOrder) {
+  const SearchSpace& space = nb201_space();
+  const MutationTable table = mutation_table(space);
+  ASSERT_EQ(table.per_arch, 24);
+  ASSERT_EQ(table.child.size(), 15625u * 24u);
+  for (int64_t i = 0; i < 15625; i += 97) {
+    std::vector<int64_t> expected;
+    for (const Genome& g : space.neighbours(space.genome_of(i))) expected.push_back(space.index_of(g));
+    const std::vector<int64_t> row(table.child.begin() + i * 24, table.child.begin() + (i + 1) * 24);
+    EXPECT_EQ(row, expected) << i;
   }
 }
 
@@ -138,22 +143,6 @@ TEST(Nb201Space, BuildsTheSameNetworkAsNb201WithGenericOptions) {
     own.image_size = 16;
     same(space.build(space.genome_of(index), generic), nb201::build_network(nb201::index_to_arch(index), own));
   }
-}
-
-TEST(GenomeCode, MixedRadixPlaceValues) {
-  const GenomeCode g = make_genome_code({2, 3, 4});
-  EXPECT_EQ(g.positions, 3);
-  EXPECT_EQ(g.codes, 24);
-  EXPECT_EQ(g.weight[0], 12);
-  EXPECT_EQ(g.weight[1], 4);
-  EXPECT_EQ(g.weight[2], 1);
-  EXPECT_EQ(encode_genome(g, {1, 2, 3}), 23);
-  EXPECT_EQ(decode_genome(g, 23), (Genome{1, 2, 3}));
-  EXPECT_EQ(with_choice(g, 23, 1, 0), encode_genome(g, {1, 0, 3}));
-  EXPECT_THROW(make_genome_code(std::vector<int32_t>(kMaxGenomePositions + 1, 2)), Error);
-  EXPECT_THROW(make_genome_code(std::vector<int32_t>(31, 3)), Error);  // more than 2^31-1 codes
-  EXPECT_THROW(encode_genome(g, {2, 0, 0}), Error);
-  EXPECT_THROW(decode_genome(g, 24), Error);
 }
 
 // NB201's mutation before spaces were a plug-in: op tuples as base-5 numbers, edge by edge, op by op.

@@ -61,29 +61,20 @@ int run_eval(const EvalOptions& o) {
                   flags.empty() ? std::string("none") : fmt::format("{}", fmt::join(flags, ", ")));
     table = leave_out_flagged(table, flag);
   }
-  if (o.columns.empty()) {
-    // Every score column; the space's flags are not scores.
-    ScoreTable scores = table;
-    scores.columns.clear();
-    scores.values.clear();
-    for (size_t c = 0; c < table.columns.size(); ++c) {
-      if (std::find(flags.begin(), flags.end(), table.columns[c]) != flags.end()) continue;
-      scores.columns.push_back(table.columns[c]);
-      scores.values.push_back(table.values[c]);
-    }
-    table = std::move(scores);
-  } else {
-    // Keep the named columns, in the order named.
-    ScoreTable picked = table;
-    picked.columns.clear();
-    picked.values.clear();
-    for (const auto& name : o.columns) {
-      const size_t c = table.column_position(name);
-      picked.columns.push_back(table.columns[c]);
-      picked.values.push_back(table.values[c]);
-    }
-    table = std::move(picked);
+  // The named columns in the order named, else every score column (the space's flags are not scores).
+  std::vector<std::string> keep = o.columns;
+  if (keep.empty())
+    for (const auto& name : table.columns)
+      if (std::find(flags.begin(), flags.end(), name) == flags.end()) keep.push_back(name);
+  ScoreTable picked = table;
+  picked.columns.clear();
+  picked.values.clear();
+  for (const auto& name : keep) {
+    const size_t c = table.column_position(name);
+    picked.columns.push_back(table.columns[c]);
+    picked.values.push_back(table.values[c]);
   }
+  table = std::move(picked);
   const GroundTruth truth = space->load_truth(o.truth);
   std::vector<std::string> datasets;
   if (o.dataset != "all") datasets.push_back(o.dataset);

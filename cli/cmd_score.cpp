@@ -192,9 +192,13 @@ int run_score(const ScoreCommandOptions& o) {
   Progress progress(static_cast<int64_t>(todo.size()), "scored");
   for (size_t start = 0; start < todo.size() && !interrupted(); start += static_cast<size_t>(chunk)) {
     const size_t end = std::min(todo.size(), start + static_cast<size_t>(chunk));
+    std::vector<Genome> genomes;
     std::vector<Network> nets;
     nets.reserve(end - start);
-    for (size_t k = start; k < end; ++k) nets.push_back(space->build(genome_of(*space, todo[k]), net_options));
+    for (size_t k = start; k < end; ++k) {
+      genomes.push_back(genome_of(*space, todo[k]));
+      nets.push_back(space->build(genomes.back(), net_options));
+    }
     std::optional<ParamStore> loaded;
     if (!o.weights.empty()) loaded = load_params(nets[0], o.weights);
     // Repeat r of a network draws its weights from seed init_seed + r; its row is the mean over the repeats.
@@ -212,9 +216,8 @@ int run_score(const ScoreCommandOptions& o) {
       for (size_t r = 0; r < repeats; ++r)
         for (size_t s = 0; s < names.size(); ++s) mean[s] += results[k * repeats + r].values[s];
       for (double& v : mean) v /= static_cast<double>(repeats);
-      const Genome genome = genome_of(*space, todo[start + k]);
-      for (bool flag : space->arch_flags(genome)) mean.push_back(flag ? 1.0 : 0.0);
-      writer.write({todo[start + k].index, space->format(genome), mean, per_arch});
+      for (bool flag : space->arch_flags(genomes[k])) mean.push_back(flag ? 1.0 : 0.0);
+      writer.write({todo[start + k].index, space->format(genomes[k]), mean, per_arch});
     }
     if (!o.save_kernel.empty()) write_safetensors(o.save_kernel, {{"K", raw_from(results[0].kernel)}});
     progress.advance(static_cast<int64_t>(nets.size()));

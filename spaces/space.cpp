@@ -43,6 +43,11 @@ Genome SearchSpace::canonical(const Genome& genome) const {
   return genome;
 }
 
+std::optional<int64_t> SearchSpace::find_index(const Genome& genome) const {
+  if (!valid(genome)) return std::nullopt;
+  return index_of(genome);
+}
+
 std::string SearchSpace::arch_hash(const Genome& /*genome*/) const { return {}; }
 
 GroundTruth SearchSpace::load_truth(const std::string& path) const {
@@ -102,7 +107,7 @@ MutationTable mutation_table(const SearchSpace& space) {
     for_each_mutation(choices, genome, [&](int32_t p, int32_t c) {
       const int32_t now = genome[static_cast<size_t>(p)];
       genome[static_cast<size_t>(p)] = c;
-      *row++ = space.valid(genome) ? static_cast<int32_t>(space.index_of(genome)) : -1;
+      *row++ = static_cast<int32_t>(space.find_index(genome).value_or(-1));
       genome[static_cast<size_t>(p)] = now;
     });
   }

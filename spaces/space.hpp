@@ -55,6 +55,9 @@ class SearchSpace {
   // invalid genome; index_of accepts every genome of the arch.
   virtual Genome genome_of(int64_t index) const = 0;
   virtual int64_t index_of(const Genome& genome) const = 0;
+  // index_of for a valid genome, none for another: valid and index_of in one step (a space whose checks share
+  // work, NB101's pruning, does it once).
+  virtual std::optional<int64_t> find_index(const Genome& genome) const;
 
   // The space's own name of the arch, the same for all its equivalent genomes (NB101's cell hash); "" for a
   // space without one.

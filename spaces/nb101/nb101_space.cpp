@@ -32,11 +32,7 @@ class Nb101Space final : public SearchSpace {
     return choices;
   }
 
-  bool valid(const Genome& genome) const override {
-    if (!SearchSpace::valid(genome)) return false;
-    const std::optional<Cell> pruned = prune(cell_of_genome(genome));
-    return pruned && pruned->num_edges() <= kMaxEdges;
-  }
+  bool valid(const Genome& genome) const override { return valid_cell(genome).has_value(); }
 
   Genome canonical(const Genome& genome) const override { return genome_of(index_of(genome)); }
 
@@ -61,6 +57,12 @@ class Nb101Space final : public SearchSpace {
 
   int64_t index_of(const Genome& genome) const override { return table().index_of(pruned_cell(genome)); }
 
+  std::optional<int64_t> find_index(const Genome& genome) const override {
+    const std::optional<Cell> cell = valid_cell(genome);
+    if (!cell) return std::nullopt;
+    return table().index_of(*cell);
+  }
+
   std::string arch_hash(const Genome& genome) const override { return hex(table().hash(index_of(genome))); }
 
   std::vector<std::string> arch_flag_names() const override { return {"reference_fails"}; }
@@ -79,6 +81,14 @@ class Nb101Space final : public SearchSpace {
   GroundTruth read_truth(const std::string& path) const override { return read_truth_table(*this, path); }
 
  private:
+  // The genome's cell, pruned, or none when it is no valid cell.
+  std::optional<Cell> valid_cell(const Genome& genome) const {
+    if (!SearchSpace::valid(genome)) return std::nullopt;
+    std::optional<Cell> pruned = prune(cell_of_genome(genome));
+    if (!pruned || pruned->num_edges() > kMaxEdges) return std::nullopt;
+    return pruned;
+  }
+
   // The genome's cell, pruned; throws naming the genome when it is not a valid cell.
   Cell pruned_cell(const Genome& genome) const {
     ZCNAS_REQUIRE(SearchSpace::valid(genome), "NB101: the genome ({}) is not {} edge bits and {} ops",

@@ -224,6 +224,9 @@ class Planner {
       case OpKind::AvgPool2x2:
       case OpKind::MaxPool2x2:
       case OpKind::GlobalAvgPool:
+        ZCNAS_REQUIRE(n.op != OpKind::Conv || (n.dilation == 1 && n.groups == 1 && n.shift == 0),
+                      "forward plan: conv node {} '{}' has dilation {}, groups {}, shift {}: not supported yet", id,
+                      n.weight, n.dilation, n.groups, n.shift);
         if (input(0).kind == ValueKind::Zero) {  // no bias: zeros stay zeros
           v = zero_value();
         } else {
@@ -264,6 +267,8 @@ class Planner {
       }
       case OpKind::AvgPool3x3:
       case OpKind::MaxPool3x3: {
+        ZCNAS_REQUIRE(n.stride == 1, "forward plan: {} node {} has stride {}: not supported yet", op_name(n.op), id,
+                      n.stride);
         const TermKind kind = n.op == OpKind::AvgPool3x3 ? TermKind::AvgPool3x3 : TermKind::MaxPool3x3;
         v = input(0).kind == ValueKind::Zero ? zero_value()
                                              : Value{ValueKind::Term, {kind, stored_buffer(n.inputs[0]), -1}};

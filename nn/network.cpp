@@ -29,6 +29,20 @@ const char* op_name(OpKind op) {
   return "?";
 }
 
+namespace {
+
+// A node of x's per-sample shape and nothing else of x's (no parameters, kernel settings or inputs).
+Node shaped_like(const Node& x, OpKind op) {
+  Node n;
+  n.op = op;
+  n.channels = x.channels;
+  n.height = x.height;
+  n.width = x.width;
+  return n;
+}
+
+}  // namespace
+
 int Network::push(Node n) {
   for (int in : n.inputs)
     ZCNAS_REQUIRE(in >= 0 && in < static_cast<int>(nodes_.size()), "{} node reads node {}, which does not exist",
@@ -52,33 +66,50 @@ int Network::input(int64_t channels, int64_t height, int64_t width) {
   return push(n);
 }
 
-int Network::conv(int x, int64_t out_channels, int kernel, int stride, int pad, const std::string& weight) {
+int Network::conv(int x, int64_t out_channels, int kernel, int stride, int pad, const std::string& weight,
+                  const ConvOptions& options) {
   const Node& in = node(x);
+  const int dilation = options.dilation, groups = options.groups, shift = options.shift;
+  ZCNAS_REQUIRE(kernel > 0 && stride > 0 && pad >= 0 && dilation > 0 && groups > 0 && shift >= 0,
+                "conv '{}': kernel {}, stride {}, pad {}, dilation {}, groups {}, shift {}", weight, kernel, stride,
+                pad, dilation, groups, shift);
+  ZCNAS_REQUIRE(in.channels % groups == 0 && out_channels % groups == 0,
+                "conv '{}': {} groups do not divide {} input and {} output channels", weight, groups, in.channels,
+                out_channels);
   Node n;
   n.op = OpKind::Conv;
   n.inputs = {x};
   n.kernel = kernel;
   n.stride = stride;
   n.pad = pad;
+  n.dilation = dilation;
+  n.groups = groups;
+  n.shift = shift;
   n.channels = out_channels;
-  n.height = (in.height + 2 * pad - kernel) / stride + 1;
-  n.width = (in.width + 2 * pad - kernel) / stride + 1;
+  const int64_t span = static_cast<int64_t>(dilation) * (kernel - 1) + 1;
+  n.height = (in.height + 2 * pad - span) / stride + 1;
+  n.width = (in.width + 2 * pad - span) / stride + 1;
   ZCNAS_REQUIRE(n.height > 0 && n.width > 0, "conv '{}' of a {}x{} input gives an empty output", weight, in.height,
                 in.width);
+  if (shift > 0) {
+    // The last output row and column must read inside the input, so the shift never reads its zero fill.
+    ZCNAS_REQUIRE(pad == 0 && (n.height - 1) * stride + span - 1 + shift < in.height &&
+                      (n.width - 1) * stride + span - 1 + shift < in.width,
+                  "conv '{}': shift {} of a {}x{} input with pad {} reads past the input's edge", weight, shift,
+                  in.height, in.width, pad);
+  }
   n.weight = weight;
-  const int64_t fan_in = in.channels * kernel * kernel;
-  add_param(weight, {out_channels, in.channels, kernel, kernel}, ParamRole::Weight, ParamInit::Uniform,
+  const int64_t fan_in = in.channels / groups * kernel * kernel;
+  add_param(weight, {out_channels, in.channels / groups, kernel, kernel}, ParamRole::Weight, ParamInit::Uniform,
             1.0 / std::sqrt(static_cast<double>(fan_in)));
   return push(n);
 }
 
 int Network::batch_norm(int x, const std::string& prefix) {
-  Node n = node(x);
-  n.op = OpKind::BatchNorm;
+  Node n = shaped_like(node(x), OpKind::BatchNorm);
   n.inputs = {x};
   n.weight = prefix + ".weight";
   n.bias = prefix + ".bias";
-  n.kernel = 0;
   add_param(n.weight, {n.channels}, ParamRole::Weight, ParamInit::Ones, 0.0);
   add_param(n.bias, {n.channels}, ParamRole::Bias, ParamInit::Zeros, 0.0);
   return push(n);
@@ -86,11 +117,8 @@ int Network::batch_norm(int x, const std::string& prefix) {
 
 int Network::relu(int x) {
   if (relu_of_.at(static_cast<size_t>(x)) >= 0) return relu_of_[static_cast<size_t>(x)];
-  Node n = node(x);
-  n.op = OpKind::Relu;
+  Node n = shaped_like(node(x), OpKind::Relu);
   n.inputs = {x};
-  n.weight.clear();
-  n.bias.clear();
   const int id = push(n);
   relu_of_[static_cast<size_t>(x)] = id;
   return id;
@@ -115,19 +143,11 @@ int Network::add(const std::vector<int>& xs) {
   return push(n);
 }
 
-int Network::zero_like(int x) {
-  Node n = node(x);
-  n.op = OpKind::Zero;
-  n.inputs.clear();
-  n.weight.clear();
-  n.bias.clear();
-  return push(n);
-}
+int Network::zero_like(int x) { return push(shaped_like(node(x), OpKind::Zero)); }
 
 // A parameter-free op of one input with the input's shape, or its height and width halved.
 int Network::same_shape_op(int x, OpKind op, bool halve) {
-  Node n = node(x);
-  n.op = op;
+  Node n = shaped_like(node(x), op);
   n.inputs = {x};
   if (halve) {
     n.height /= 2;
@@ -135,14 +155,21 @@ int Network::same_shape_op(int x, OpKind op, bool halve) {
     ZCNAS_REQUIRE(n.height > 0 && n.width > 0, "{} of a {}x{} input gives an empty output", op_name(op), node(x).height,
                   node(x).width);
   }
-  n.kernel = 0;
-  n.weight.clear();
-  n.bias.clear();
   return push(n);
 }
 
-int Network::avg_pool3x3(int x) { return same_shape_op(x, OpKind::AvgPool3x3, false); }
-int Network::max_pool3x3(int x) { return same_shape_op(x, OpKind::MaxPool3x3, false); }
+int Network::pool3x3(int x, OpKind op, int stride) {
+  ZCNAS_REQUIRE(stride == 1 || stride == 2, "{} with stride {}: only 1 and 2 are supported", op_name(op), stride);
+  const int id = same_shape_op(x, op, false);
+  Node& n = nodes_[static_cast<size_t>(id)];
+  n.stride = stride;
+  n.height = (n.height - 1) / stride + 1;
+  n.width = (n.width - 1) / stride + 1;
+  return id;
+}
+
+int Network::avg_pool3x3(int x, int stride) { return pool3x3(x, OpKind::AvgPool3x3, stride); }
+int Network::max_pool3x3(int x, int stride) { return pool3x3(x, OpKind::MaxPool3x3, stride); }
 int Network::avg_pool2x2(int x) { return same_shape_op(x, OpKind::AvgPool2x2, true); }
 int Network::max_pool2x2(int x) { return same_shape_op(x, OpKind::MaxPool2x2, true); }
 
@@ -176,12 +203,9 @@ int Network::concat(const std::vector<int>& xs) {
 }
 
 int Network::global_avg_pool(int x) {
-  Node n = node(x);
-  n.op = OpKind::GlobalAvgPool;
+  Node n = shaped_like(node(x), OpKind::GlobalAvgPool);
   n.inputs = {x};
   n.height = n.width = 1;
-  n.weight.clear();
-  n.bias.clear();
   return push(n);
 }
 
@@ -279,7 +303,7 @@ int64_t Network::multiply_adds() const {
   for (const auto& n : nodes_) {
     if (n.op == OpKind::Conv) {
       const Node& in = node(n.inputs[0]);
-      total += n.channels * n.height * n.width * in.channels * n.kernel * n.kernel;
+      total += n.channels * n.height * n.width * (in.channels / n.groups) * n.kernel * n.kernel;
     } else if (n.op == OpKind::Linear) {
       total += n.channels * node(n.inputs[0]).channels;
     }

@@ -11,13 +11,13 @@ namespace zcnas {
 
 enum class OpKind {
   Input,      // the batch, [B, C, H, W]
-  Conv,       // no bias; stride, pad; weight [Cout, Cin, k, k]
+  Conv,       // no bias; stride, pad, dilation, groups, shift; weight [Cout, Cin / groups, k, k]
   BatchNorm,  // train mode: the batch's own mean and biased variance over (N, H, W), eps 1e-5
   Relu,
   Add,            // sum of its inputs, left to right
   Zero,           // zeros of the given shape (the `none` op's sum)
-  AvgPool3x3,     // stride 1, pad 1, count_include_pad = False
-  MaxPool3x3,     // stride 1, pad 1 (padding never wins)
+  AvgPool3x3,     // stride 1 or 2, pad 1, count_include_pad = False
+  MaxPool3x3,     // stride 1 or 2, pad 1 (padding never wins)
   AvgPool2x2,     // stride 2, no padding
   MaxPool2x2,     // stride 2, no padding
   GlobalAvgPool,  // [B, C, H, W] -> [B, C, 1, 1]
@@ -34,7 +34,8 @@ struct Node {
   OpKind op = OpKind::Input;
   std::vector<int> inputs;
   int64_t channels = 0, height = 0, width = 0;  // per-sample output shape
-  int kernel = 0, stride = 1, pad = 0;          // Conv
+  int kernel = 0, stride = 1, pad = 0;          // Conv; stride of 3x3 pools too
+  int dilation = 1, groups = 1, shift = 0;      // Conv: see ConvOptions
   std::string weight, bias;                     // parameter names, "" when absent
 };
 
@@ -68,16 +69,27 @@ struct ModuleOutput {
   int node = 0;
 };
 
+// A convolution's less common settings, as PyTorch's nn.Conv2d has them, and one it lacks.
+struct ConvOptions {
+  int dilation = 1;  // spacing of the kernel's taps
+  int groups = 1;    // channel groups; groups == Cin == Cout is a depthwise convolution
+  // The convolution reads x shifted up and left: input row y + shift, column x + shift where x[:, :, y, x] would
+  // be read (DARTS' FactorizedReduce convolves x[:, :, 1:, 1:] padded back at the bottom and right). Needs
+  // pad 0, and no output may read the shifted-in zeros.
+  int shift = 0;
+};
+
 class Network {
  public:
   int input(int64_t channels, int64_t height, int64_t width);
-  int conv(int x, int64_t out_channels, int kernel, int stride, int pad, const std::string& weight);
+  int conv(int x, int64_t out_channels, int kernel, int stride, int pad, const std::string& weight,
+           const ConvOptions& options = {});
   int batch_norm(int x, const std::string& prefix);  // parameters prefix.weight, prefix.bias
   int relu(int x);                                    // one ReLU node per input, shared by its consumers
   int add(const std::vector<int>& xs);
   int zero_like(int x);
-  int avg_pool3x3(int x);
-  int max_pool3x3(int x);
+  int avg_pool3x3(int x, int stride = 1);  // output (H - 1) / stride + 1 square
+  int max_pool3x3(int x, int stride = 1);
   int avg_pool2x2(int x);
   int max_pool2x2(int x);
   int global_avg_pool(int x);
@@ -114,6 +126,7 @@ class Network {
  private:
   int push(Node n);
   int same_shape_op(int x, OpKind op, bool halve);
+  int pool3x3(int x, OpKind op, int stride);
   void add_param(const std::string& name, Shape shape, ParamRole role, ParamInit init, double bound);
 
   std::vector<Node> nodes_;

@@ -33,6 +33,20 @@ inline double counter_normal(uint64_t seed, uint64_t key, uint64_t i) {
   return std::sqrt(-2.0 * std::log1p(-u1)) * std::cos(kTwoPi * u2);
 }
 
+// Successive draws of one stream: draw k is counter_random_u64(seed, key, k). A step that takes as many draws
+// as it needs (redrawing until a genome is valid) takes a stream of its own, so that it stays a function of the
+// stream's seed and key whatever other steps draw.
+class RandomStream {
+ public:
+  RandomStream(uint64_t seed, uint64_t key) : seed_(seed), key_(key) {}
+  uint64_t next() { return counter_random_u64(seed_, key_, counter_++); }
+  // Uniform in 0..n-1 for n > 0, by the remainder as the searches' index draws (the bias is below n / 2^64).
+  uint64_t below(uint64_t n) { return next() % n; }
+
+ private:
+  uint64_t seed_, key_, counter_ = 0;
+};
+
 // FNV-1a hash of a name: the stream key of a named parameter.
 constexpr uint64_t name_key(std::string_view name) {
   uint64_t h = 0xcbf29ce484222325ULL;

@@ -1,4 +1,5 @@
-// What every space shares: genome checks, the mutation neighbours and the mutation table of the searches.
+// What every space shares: genome checks, random genomes, mutations and their neighbours, and the mutation table
+// of the index searches.
 #include "spaces/space.hpp"
 
 #include <fmt/ranges.h>
@@ -74,6 +75,26 @@ std::vector<int64_t> SearchSpace::all_indices() const {
   std::vector<int64_t> indices(static_cast<size_t>(size()));
   std::iota(indices.begin(), indices.end(), int64_t{0});
   return indices;
+}
+
+Genome SearchSpace::random_genome(RandomStream& random) const {
+  constexpr int kDraws = 10000;
+  const std::vector<int32_t> choices = genome_choices_checked(*this);
+  Genome genome(choices.size());
+  for (int draw = 0; draw < kDraws; ++draw) {
+    for (size_t p = 0; p < choices.size(); ++p)
+      genome[p] = static_cast<int32_t>(random.below(static_cast<uint64_t>(choices[p])));
+    if (valid(genome)) return canonical(genome);
+  }
+  throw Error(fmt::format("space {}: no valid genome in {} random draws of its choices ({})", name(), kDraws,
+                          fmt::join(choices, ",")));
+}
+
+Genome SearchSpace::mutate(const Genome& genome, RandomStream& random) const {
+  std::vector<Genome> children = neighbours(genome);
+  ZCNAS_REQUIRE(!children.empty(), "space {}: the genome ({}) has no one-choice mutation to another arch", name(),
+                fmt::join(genome, ","));
+  return std::move(children[random.below(children.size())]);
 }
 
 std::vector<Genome> SearchSpace::neighbours(const Genome& genome) const {

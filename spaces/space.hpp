@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/random.hpp"
 #include "nn/network.hpp"
 
 namespace zcnas {
@@ -44,6 +45,16 @@ class SearchSpace {
   // The one genome of the arch's equivalent genomes that indices and strings stand for (the genome itself
   // where every arch has one genome); throws for an invalid genome.
   virtual Genome canonical(const Genome& genome) const;
+
+  // What a search of the genomes (search/genome_search.hpp) draws and mutates; both return canonical genomes and
+  // draw from `random` only, so that a search is reproducible from its seed.
+  // A random arch: each position uniform over its choices, drawn again until the genome is valid. Throws naming the
+  // space when 10,000 draws find no valid genome: a space whose valid genomes are rare draws its own.
+  virtual Genome random_genome(RandomStream& random) const;
+  // A one-choice mutation: uniform over the changes of one position to another choice that give a valid genome of
+  // another arch (neighbours(), as the index searches' mutation table). Throws naming the space and the genome
+  // when there is none.
+  virtual Genome mutate(const Genome& genome, RandomStream& random) const;
 
   // Arch strings in the space's notation. parse returns a genome of the arch and throws naming the string: the
   // canonical genome, unless the string fixes more than the arch does (an NB101 matrix numbers the vertices,

@@ -1,8 +1,10 @@
-// Fixtures for the evaluation and search tests: the NB201 space, temporary folders, seeded synthetic scores derived
-// from the ground truth, score tables written as zcnas writes them, and a run-a-command helper.
+// Fixtures for the evaluation and search tests: the NB201 space with and without its index order, temporary folders,
+// seeded synthetic scores derived from the ground truth, score tables written as zcnas writes them, and a
+// run-a-command helper.
 #pragma once
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/random.hpp"
 #include "io/score_table.hpp"
 #include "search/evolution.hpp"
@@ -24,6 +27,49 @@ inline const SearchSpace& nb201_space() {
   static const std::unique_ptr<SearchSpace> space = make_space("nb201");
   return *space;
 }
+
+// The number of positions at which two genomes of one length differ.
+inline int positions_differing(const Genome& a, const Genome& b) {
+  int d = 0;
+  for (size_t p = 0; p < a.size(); ++p) d += a[p] != b[p];
+  return d;
+}
+
+// NB201 as a space without an index order looks to the searches (size() == kUnbounded), with only the cells that
+// connect the input to the output valid (15,284 of 15,625), so that draws and mutations have genomes to skip.
+class UnboundedNb201 : public SearchSpace {
+ public:
+  std::string name() const override { return "nb201-unbounded"; }
+  std::string title() const override { return "NB201 without an index order"; }
+  int64_t size() const override { return kUnbounded; }
+  std::vector<int32_t> genome_choices() const override { return nb201_space().genome_choices(); }
+  bool valid(const Genome& genome) const override { return SearchSpace::valid(genome) && connects(genome); }
+
+  Genome parse(const std::string& arch) const override {
+    Genome genome = nb201_space().parse(arch);
+    ZCNAS_REQUIRE(valid(genome), "'{}' does not connect the input to the output", arch);
+    return genome;
+  }
+  std::string format(const Genome& genome) const override { return nb201_space().format(canonical(genome)); }
+  Genome genome_of(int64_t index) const override {
+    check_index(index);  // throws: no index order
+    return {};
+  }
+  int64_t index_of(const Genome& /*genome*/) const override { throw Error(title() + " has no index of an arch"); }
+  Network build(const Genome& genome, const BuildOptions& options) const override {
+    return nb201_space().build(canonical(genome), options);
+  }
+
+  // True when a path of ops other than `none` leads from node 0 to node 3. The edges come in order of their
+  // target node, so one pass sees every path.
+  static bool connects(const Genome& genome) {
+    std::array<bool, 4> reached{true, false, false, false};
+    for (size_t e = 0; e < genome.size(); ++e)
+      if (genome[e] != static_cast<int32_t>(nb201::Op::None) && reached[static_cast<size_t>(nb201::kEdgeFrom[e])])
+        reached[static_cast<size_t>(nb201::kEdgeTo[e])] = true;
+    return reached[3];
+  }
+};
 
 // Two searches' runs are the same: winners, scores (NaN equal to NaN), populations and histories.
 inline void expect_same_runs(const std::vector<SearchRun>& expected, const std::vector<SearchRun>& got) {

@@ -16,12 +16,7 @@ namespace {
 
 using test::error_of;
 using test::nb201_space;
-
-int positions_differing(const Genome& a, const Genome& b) {
-  int d = 0;
-  for (size_t p = 0; p < a.size(); ++p) d += a[p] != b[p];
-  return d;
-}
+using test::positions_differing;
 
 TEST(SpaceRegistry, FindsNb201ByName) {
   const auto space = make_space("nb201");

@@ -1,4 +1,5 @@
-// Searches on the host: the CPU twin of evolution_cuda.cu, built from the shared steps in evolution_steps.hpp.
+// Index searches on the host: the CPU twin of evolution_cuda.cu, the host loop (host_search.hpp) over the indices of
+// the fitness's domain; and the settings, checks and results that every search shares.
 #include "search/evolution.hpp"
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include "core/error.hpp"
 #include "search/evolution_space.hpp"
 #include "search/evolution_steps.hpp"
+#include "search/host_search.hpp"
 
 namespace zcnas {
 
@@ -52,6 +54,11 @@ void validate(const SearchConfig& c) {
 }
 
 namespace evolution {
+
+void validate_runs(const SearchConfig& config, int64_t runs, int64_t first_run) {
+  validate(config);
+  ZCNAS_REQUIRE(runs >= 0 && first_run >= 0, "search runs {}..{} make no sense", first_run, first_run + runs - 1);
+}
 
 namespace {
 int64_t checked_size(const SearchSpace& space) {
@@ -109,68 +116,32 @@ std::vector<SearchRun> collect_runs(const std::vector<RunBest>& best, const std:
   return out;
 }
 
+namespace {
+
+// The archs of search_cpu: indices of the fitness's domain, mutated through the space's mutation table.
+struct IndexArchs {
+  const SpaceTables& tables;
+  Fitness& fitness;
+  uint64_t seed;
+
+  int32_t sample(int64_t run, int64_t draw) const {
+    return tables.domain[sample_position(seed, run, draw, tables.domain_size)];
+  }
+  int32_t mutate(int32_t parent, uint64_t u) const { return evolution::mutate(tables, parent, u); }
+  std::vector<double> evaluate(const std::vector<int64_t>& indices) const { return fitness.evaluate(indices); }
+};
+
+}  // namespace
 }  // namespace evolution
 
 std::vector<SearchRun> search_cpu(const SearchSpace& search_space, Fitness& fitness, const SearchConfig& config,
                                   int64_t runs, int64_t first_run) {
   using namespace evolution;
-  validate(config);
-  ZCNAS_REQUIRE(runs >= 0 && first_run >= 0, "search runs {}..{} make no sense", first_run, first_run + runs - 1);
+  validate_runs(config, runs, first_run);
   const HostSpace space(search_space, fitness.domain(), config.algorithm != SearchAlgorithm::Random);
   const SpaceTables tables = space.view();
-  const int64_t draws = initial_draws(config);
-  const int64_t population = config.algorithm == SearchAlgorithm::Random ? 0 : config.population;
-  const int64_t cycles = config.algorithm == SearchAlgorithm::Random ? 0 : config.cycles;
-
-  // Generation 0: every run's initial draws, scored together.
-  std::vector<int64_t> samples(static_cast<size_t>(runs * draws));
-  for (int64_t r = 0; r < runs; ++r)
-    for (int64_t s = 0; s < draws; ++s)
-      samples[static_cast<size_t>(r * draws + s)] =
-          tables.domain[sample_position(config.seed, first_run + r, s, tables.domain_size)];
-  const std::vector<double> sample_fitness = fitness.evaluate(samples);
-  ZCNAS_REQUIRE(sample_fitness.size() == samples.size(), "fitness returned {} scores for {} archs",
-                sample_fitness.size(), samples.size());
-  const std::vector<int32_t> samples32(samples.begin(), samples.end());
-  std::vector<uint8_t> selected;
-  if (config.algorithm == SearchAlgorithm::Area && population < draws)
-    selected = select_initial_population(sample_fitness, runs, draws, population);
-
-  // Populations interleaved by run, [slot][run], as on the device.
-  std::vector<int32_t> member(static_cast<size_t>(population * runs));
-  std::vector<double> member_fitness(static_cast<size_t>(population * runs));
-  std::vector<int64_t> oldest(static_cast<size_t>(runs), 0);
-  std::vector<RunBest> best(static_cast<size_t>(runs), RunBest{-1, 0.0});
-  auto view = [&](int64_t r) { return PopulationView{member.data() + r, member_fitness.data() + r, runs, population}; };
-  for (int64_t r = 0; r < runs; ++r)
-    start_population(samples32.data() + r * draws, sample_fitness.data() + r * draws,
-                     selected.empty() ? nullptr : selected.data() + r * draws, draws, view(r),
-                     oldest[static_cast<size_t>(r)], best[static_cast<size_t>(r)]);
-
-  std::vector<std::vector<int64_t>> history(config.keep_history ? static_cast<size_t>(runs) : 0);
-  for (size_t r = 0; r < history.size(); ++r)
-    history[r].assign(samples.begin() + static_cast<int64_t>(r) * draws,
-                      samples.begin() + static_cast<int64_t>(r + 1) * draws);
-
-  // One generation per cycle: a child per run, scored together, replaces that run's oldest member.
-  std::vector<int64_t> children(static_cast<size_t>(runs));
-  for (int64_t c = 0; c < cycles; ++c) {
-    for (int64_t r = 0; r < runs; ++r)
-      children[static_cast<size_t>(r)] =
-          propose_child(tables, view(r), config.tournament, config.seed, first_run + r, c);
-    const std::vector<double> child_fitness = fitness.evaluate(children);
-    ZCNAS_REQUIRE(child_fitness.size() == children.size(), "fitness returned {} scores for {} archs",
-                  child_fitness.size(), children.size());
-    for (int64_t r = 0; r < runs; ++r) {
-      const auto child = static_cast<int32_t>(children[static_cast<size_t>(r)]);
-      const double f = child_fitness[static_cast<size_t>(r)];
-      replace_oldest(view(r), oldest[static_cast<size_t>(r)], child, f);
-      consider(best[static_cast<size_t>(r)], child, f);
-      if (config.keep_history) history[static_cast<size_t>(r)].push_back(child);
-    }
-  }
-
-  return collect_runs(best, oldest, member, population, first_run, std::move(history));
+  IndexArchs archs{tables, fitness, config.seed};
+  return search_on_host(archs, config, runs, first_run);
 }
 
 #if !defined(ZCNAS_WITH_CUDA)

@@ -67,8 +67,7 @@ class CudaSearchDevice {
 
 std::vector<SearchRun> search_device(const SearchSpace& search_space, Fitness& fitness, const SearchConfig& config,
                                      int64_t runs, int64_t first_run, int device) {
-  validate(config);
-  ZCNAS_REQUIRE(runs >= 0 && first_run >= 0, "search runs {}..{} make no sense", first_run, first_run + runs - 1);
+  evolution::validate_runs(config, runs, first_run);
   ZCNAS_REQUIRE(cuda_device_count() > 0, "search_device: no CUDA device on this machine");
   if (runs == 0) return {};
 

@@ -1,5 +1,5 @@
-// Host-side pieces shared by the CPU and CUDA searches: the space's tables a mutation needs, and the choice of
-// AREA's initial population. Internal to search/.
+// Host-side pieces shared by the searches (CPU, CUDA, genomes): the checks of their settings, the space's tables a
+// mutation needs, the choice of AREA's initial population and the runs' results. Internal to search/.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -9,6 +9,9 @@
 #include "spaces/space.hpp"
 
 namespace zcnas::evolution {
+
+// validate(config), and a range of runs that makes sense.
+void validate_runs(const SearchConfig& config, int64_t runs, int64_t first_run);
 
 // The space's mutation table (empty for a random search, which does not mutate) and the membership of a search
 // domain, owned on the host.

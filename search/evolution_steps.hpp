@@ -1,4 +1,4 @@
-// The per-run steps of random search, REA and AREA, written once for the CPU twin (evolution.cpp) and the
+// The per-run steps of random search, REA and AREA, written once for the host searches (host_search.hpp) and the
 // CUDA kernels (evolution_kernels.cuh), so that both make the same draws and the same choices. Every random
 // number is counter_random_u64(seed, stream key + run, counter) with a counter fixed by the step, never by
 // the order in which runs or threads execute. No CUDA header here: ZCNAS_HOST_DEVICE marks the functions.
@@ -42,11 +42,15 @@ ZCNAS_HOST_DEVICE inline void consider(RunBest& best, int32_t index, double fitn
   if (best.index < 0 || better_fitness(fitness, best.fitness)) best = {index, fitness};
 }
 
+// The random bits that initial draw `draw` of run `run` is made from.
+ZCNAS_HOST_DEVICE inline uint64_t sample_draw(uint64_t seed, int64_t run, int64_t draw) {
+  return counter_random_u64(seed, kSampleKey + static_cast<uint64_t>(run), static_cast<uint64_t>(draw));
+}
+
 // Draw `draw` of run `run`'s uniform sampler over the domain: a position in SpaceTables::domain.
 // random_search() uses the same draws, so AREA starts from exactly the archs a random search would score.
 ZCNAS_HOST_DEVICE inline int64_t sample_position(uint64_t seed, int64_t run, int64_t draw, int64_t domain_size) {
-  const uint64_t u = counter_random_u64(seed, kSampleKey + static_cast<uint64_t>(run), static_cast<uint64_t>(draw));
-  return static_cast<int64_t>(u % static_cast<uint64_t>(domain_size));
+  return static_cast<int64_t>(sample_draw(seed, run, draw) % static_cast<uint64_t>(domain_size));
 }
 
 // The order that picks AREA's initial population: better fitness first, then earlier draw. A strict total
@@ -119,12 +123,24 @@ ZCNAS_HOST_DEVICE inline int32_t mutate(const SpaceTables& space, int32_t parent
   return parent;  // not reached: `count` children are admissible
 }
 
-// One REA cycle's child for one run: the tournament's winner, mutated.
+// One REA cycle's child for one run: the tournament's winner, mutated by mutation(parent, u) with the cycle's
+// mutation draw u.
+template <typename Mutation>
+ZCNAS_HOST_DEVICE inline int32_t propose_child(const PopulationView& population, int64_t tournament, uint64_t seed,
+                                               int64_t run, int64_t cycle, const Mutation& mutation) {
+  const int64_t parent = tournament_slot(population, tournament, seed, run, cycle);
+  return mutation(population.index[parent * population.stride], evolve_draw(seed, run, cycle, tournament, tournament));
+}
+
+// The mutation of an enumerable space's archs: its mutation table.
+struct TableMutation {
+  SpaceTables space;
+  ZCNAS_HOST_DEVICE int32_t operator()(int32_t parent, uint64_t u) const { return mutate(space, parent, u); }
+};
+
 ZCNAS_HOST_DEVICE inline int32_t propose_child(const SpaceTables& space, const PopulationView& population,
                                                int64_t tournament, uint64_t seed, int64_t run, int64_t cycle) {
-  const int64_t parent = tournament_slot(population, tournament, seed, run, cycle);
-  return mutate(space, population.index[parent * population.stride],
-                evolve_draw(seed, run, cycle, tournament, tournament));
+  return propose_child(population, tournament, seed, run, cycle, TableMutation{space});
 }
 
 // Regularisation: the child replaces the oldest member.

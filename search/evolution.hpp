@@ -2,6 +2,7 @@
 // random search, regularized evolution (REA, Real et al. 2019) and NASWOT's assisted REA (AREA). Many
 // independent runs advance in lockstep, one generation at a time, so that each generation's children are
 // scored together. The CPU twin and the CUDA version make identical draws and choices: same seed, same result.
+// A space without an index order is searched over its genomes (genome_search.hpp), with these settings.
 #pragma once
 #include <cstdint>
 #include <string>

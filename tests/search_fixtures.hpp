@@ -71,6 +71,39 @@ class UnboundedNb201 : public SearchSpace {
   }
 };
 
+// A fixed pseudo-random score per index, with -inf and NaN sprinkled in like singular kernels; a small set
+// of values so that ties happen.
+inline double synthetic_score(int64_t index) {
+  const uint64_t h = counter_random_u64(42, 7, static_cast<uint64_t>(index));
+  if (h % 53 == 0) return -INFINITY;
+  if (h % 97 == 0) return NAN;
+  return static_cast<double>(h % 4000) / 4.0;
+}
+
+// The searches' settings in the search tests, small enough to run many times.
+inline SearchConfig config(SearchAlgorithm algorithm, uint64_t seed = 3) {
+  SearchConfig c;
+  c.algorithm = algorithm;
+  c.samples = algorithm == SearchAlgorithm::Area ? 200 : 40;
+  c.population = 12;
+  c.tournament = 4;
+  c.cycles = 60;
+  c.seed = seed;
+  c.keep_history = true;
+  return c;
+}
+
+// Two searches' runs are the same: the runs, winners, populations and histories (SearchRun or GenomeSearchRun).
+template <typename Run>
+bool same_runs(const std::vector<Run>& a, const std::vector<Run>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t r = 0; r < a.size(); ++r)
+    if (a[r].run != b[r].run || a[r].winner != b[r].winner || a[r].population != b[r].population ||
+        a[r].history != b[r].history)
+      return false;
+  return true;
+}
+
 // Two searches' runs are the same: winners, scores (NaN equal to NaN), populations and histories.
 inline void expect_same_runs(const std::vector<SearchRun>& expected, const std::vector<SearchRun>& got) {
   ASSERT_EQ(expected.size(), got.size());

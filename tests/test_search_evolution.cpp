@@ -22,15 +22,9 @@ inline void PrintTo(SearchAlgorithm algorithm, std::ostream* os) { *os << search
 namespace {
 
 using evolution::HostSpace;
-
-// A fixed pseudo-random score per index, with -inf and NaN sprinkled in like singular kernels; a small set
-// of values so that ties happen.
-double synthetic_score(int64_t index) {
-  const uint64_t h = counter_random_u64(42, 7, static_cast<uint64_t>(index));
-  if (h % 53 == 0) return -INFINITY;
-  if (h % 97 == 0) return NAN;
-  return static_cast<double>(h % 4000) / 4.0;
-}
+using test::config;
+using test::same_runs;
+using test::synthetic_score;
 
 std::vector<int64_t> whole_space() {
   std::vector<int64_t> d(static_cast<size_t>(nb201::kNumArchs));
@@ -53,27 +47,6 @@ int edges_differing(int64_t a, int64_t b) {
   int d = 0;
   for (size_t e = 0; e < x.size(); ++e) d += x[e] != y[e];
   return d;
-}
-
-SearchConfig config(SearchAlgorithm algorithm, uint64_t seed = 3) {
-  SearchConfig c;
-  c.algorithm = algorithm;
-  c.samples = algorithm == SearchAlgorithm::Area ? 200 : 40;
-  c.population = 12;
-  c.tournament = 4;
-  c.cycles = 60;
-  c.seed = seed;
-  c.keep_history = true;
-  return c;
-}
-
-bool same_runs(const std::vector<SearchRun>& a, const std::vector<SearchRun>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t r = 0; r < a.size(); ++r)
-    if (a[r].run != b[r].run || a[r].winner != b[r].winner || a[r].population != b[r].population ||
-        a[r].history != b[r].history)
-      return false;
-  return true;
 }
 
 TEST(Mutation, ReachesEachOfTheTwentyFourNeighboursOnce) {

@@ -1,6 +1,7 @@
 // `zcnas search`: NASWOT's random search, REA and AREA over a space, with live scoring (the engine) or a
 // precomputed score table as fitness; R independent runs, on the GPU when there is one. With the ground
-// truth it reports every run's winner and mean ± std of the winners' accuracies, and the search time.
+// truth it reports every run's winner and mean ± std of the winners' accuracies, and the search time. A space
+// without an index order is searched over its genomes on the host, scored live, and reports arch strings only.
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include "io/score_table.hpp"
 #include "scores/score_set.hpp"
 #include "search/evolution.hpp"
+#include "search/genome_search.hpp"
 #include "search/table_fitness.hpp"
 
 namespace zcnas::cli {
@@ -70,90 +72,103 @@ ScoreSet live_score(const std::string& score_name) {
   return scores;
 }
 
-// Live scoring: every index scored once per search, on the chosen backend, with progress on stderr.
-struct LiveFitness {
-  LiveFitness(const SearchOptions& o, const SearchSpace& space, const std::string& score_name, int64_t expected)
+// Live scoring: networks built from genomes and scored on the chosen backend, with progress on stderr.
+struct LiveScorer {
+  LiveScorer(const SearchOptions& o, const SearchConfig& config, const SearchSpace& space)
       : space(space),
+        score_name(o.score_column.empty() ? "naswot" : o.score_column),
         scores(live_score(score_name)),
         // Only what the score reads: a batch, a device (the parameter count needs neither).
         input(scores.needs().main_batch ? load_input(o.data) : Tensor()),
         backend(scores.needs().runs_networks ? open_backend(o.engine) : make_cpu_backend(1)),
         options(network_options(o.engine)),
         init_seed(o.engine.init_seed),
-        progress(expected, "scored (at most)") {
-    fitness.emplace([this](const std::vector<int64_t>& indices) { return score(indices); }, space.all_indices());
-  }
+        progress(evaluations_per_run(config) * o.runs, "scored (at most)") {}
 
-  std::vector<double> score(const std::vector<int64_t>& indices) {
+  std::vector<double> score(const std::vector<Genome>& genomes) {
     std::vector<Network> nets;
-    for (int64_t i : indices) nets.push_back(space.build(space.genome_of(i), options));
+    for (const Genome& g : genomes) nets.push_back(space.build(g, options));
     std::vector<NetworkJob> jobs;
     for (const auto& n : nets) jobs.push_back({&n, nullptr, init_seed});
     const ScoreBatches batches{scores.needs().main_batch ? &input : nullptr, nullptr};
     std::vector<double> values;
     for (const auto& r : scores.score(jobs, *backend, batches)) values.push_back(r.values[0]);
-    progress.advance(static_cast<int64_t>(indices.size()));
+    progress.advance(static_cast<int64_t>(genomes.size()));
     return values;
   }
 
+  // The search JSON's "fitness".
+  nlohmann::ordered_json json(int64_t networks_scored) const {
+    return {{"live", backend->name()}, {"column", score_name}, {"networks_scored", networks_scored}};
+  }
+
   const SearchSpace& space;
+  std::string score_name;
   ScoreSet scores;
   Tensor input;
   std::unique_ptr<Backend> backend;
   BuildOptions options;
   uint64_t init_seed;
   Progress progress;
-  std::optional<CachedFitness> fitness;
 };
 
-int run_search(const SearchOptions& o) {
-  const SearchConfig config = make_config(o);
-  const auto space = make_space(o.engine.space);
-  std::optional<GroundTruth> truth;
-  if (!o.truth.empty()) truth = space->load_truth(o.truth);
+// Live fitness over the indices of an enumerable space: every index scored once per search.
+struct LiveIndexFitness {
+  LiveIndexFitness(const SearchOptions& o, const SearchConfig& config, const SearchSpace& space)
+      : scorer(o, config, space),
+        fitness(
+            [this](const std::vector<int64_t>& indices) {
+              std::vector<Genome> genomes;
+              for (int64_t i : indices) genomes.push_back(scorer.space.genome_of(i));
+              return scorer.score(genomes);
+            },
+            space.all_indices()) {}
 
-  std::optional<TableFitness> table;
-  std::optional<LiveFitness> live;
-  std::string score_name = "naswot";
-  if (!o.fitness_table.empty()) {
-    table.emplace(read_score_table(o.fitness_table, *space), o.score_column);
-    score_name = table->column();
-    std::fprintf(stderr, "zcnas: fitness: column '%s' of '%s' (%zu archs%s)\n", score_name.c_str(),
-                 o.fitness_table.c_str(), table->domain().size(),
-                 static_cast<int64_t>(table->domain().size()) < space->size()
-                     ? "; the search samples and mutates among these rows only"
-                     : "");
-  } else {
-    if (!o.score_column.empty()) score_name = o.score_column;
-    live.emplace(o, *space, score_name, evaluations_per_run(config) * o.runs);
-  }
-  Fitness& fitness = table ? static_cast<Fitness&>(*table) : static_cast<Fitness&>(*live->fitness);
+  LiveScorer scorer;
+  CachedFitness fitness;
+};
 
-  const bool on_device = resolve_device(parse_device(o.engine.device)) == Device::Cuda;
-  std::fprintf(stderr, "zcnas: %s search, %lld runs of %lld evaluations, on the %s\n",
-               search_algorithm_name(config.algorithm), static_cast<long long>(o.runs),
-               static_cast<long long>(evaluations_per_run(config)), on_device ? "GPU" : "CPU");
-  const auto t0 = Clock::now();
-  const std::vector<SearchRun> runs =
-      on_device ? search_device(*space, fitness, config, o.runs) : search_cpu(*space, fitness, config, o.runs);
-  const double seconds = seconds_since(t0);
-  if (live) live->progress.finish();
+// A run's winner as both kinds of search report it; an index where the space has an index order.
+struct Winner {
+  int64_t run = 0;
+  std::optional<int64_t> index;
+  std::string arch;
+  double score = 0.0;
+};
 
+// What a search ends with: its winners, and what the report says beside them.
+struct SearchReport {
+  bool indexed = false;  // the space has an index order: the winners have an index
+  std::string score_name;
+  std::vector<Winner> winners;
+  std::string device;                      // where the search ran: cpu or cuda
+  nlohmann::ordered_json fitness;          // the JSON's "fitness": a table's, or live scoring's
+  std::optional<int64_t> networks_scored;  // live fitness
+  double seconds = 0.0;
+  const GroundTruth* truth = nullptr;     // with --truth: the winners' accuracies follow their scores
+  std::vector<AccuracySummary> accuracy;  // of the winners, per dataset of the truth
+};
+
+// The winners as CSV on stdout, the time and the winners' accuracies on stderr, all of it as JSON to --json.
+int write_report(const SearchOptions& o, const SearchConfig& config, const SearchReport& report) {
   std::string truth_columns;
-  if (truth)
-    for (const auto& d : truth->datasets) truth_columns += "," + d;
-  std::printf("run,winner_index,winner_arch,%s%s\n", score_name.c_str(), truth_columns.c_str());
+  if (report.truth)
+    for (const auto& d : report.truth->datasets) truth_columns += "," + d;
+  std::printf("run,%swinner_arch,%s%s\n", report.indexed ? "winner_index," : "", report.score_name.c_str(),
+              truth_columns.c_str());
   nlohmann::ordered_json winners = nlohmann::ordered_json::array();
-  for (const SearchRun& r : runs) {
-    const std::string arch = space->arch_of(r.winner);
-    std::printf("%lld,%lld,%s,%s", static_cast<long long>(r.run), static_cast<long long>(r.winner), arch.c_str(),
-                format_score(r.score).c_str());
-    nlohmann::ordered_json w = {{"run", r.run}, {"index", r.winner}, {"arch", arch}};
+  for (const Winner& r : report.winners) {
+    std::printf("%lld,", static_cast<long long>(r.run));
+    if (r.index) std::printf("%lld,", static_cast<long long>(*r.index));
+    std::printf("%s,%s", r.arch.c_str(), format_score(r.score).c_str());
+    nlohmann::ordered_json w = {{"run", r.run}};
+    if (r.index) w["index"] = *r.index;
+    w["arch"] = r.arch;
     w["score"] =
         std::isfinite(r.score) ? nlohmann::ordered_json(r.score) : nlohmann::ordered_json(format_score(r.score));
-    if (truth)
-      for (const auto& d : truth->datasets) {
-        const double acc = truth->column(d)[static_cast<size_t>(r.winner)];
+    if (report.truth)
+      for (const auto& d : report.truth->datasets) {
+        const double acc = report.truth->column(d)[static_cast<size_t>(*r.index)];
         std::printf(",%.4f", acc);
         w[d] = acc;
       }
@@ -165,27 +180,23 @@ int run_search(const SearchOptions& o) {
   nlohmann::ordered_json j;
   j["search"] = config_json(config);
   j["runs"] = o.runs;
-  j["device"] = on_device ? "cuda" : "cpu";
-  if (table) {
-    j["fitness"] = {{"table", o.fitness_table}, {"column", score_name}, {"rows", table->domain().size()}};
-  } else {
-    j["fitness"] = {
-        {"live", live->backend->name()}, {"column", score_name}, {"networks_scored", live->fitness->evaluations()}};
-  }
-  j["seconds"] = seconds;
-  std::fprintf(stderr, "zcnas: %lld runs in %.3f s (%.3f s per run)", static_cast<long long>(o.runs), seconds,
-               seconds / static_cast<double>(o.runs));
-  if (live) std::fprintf(stderr, ", %lld networks scored", static_cast<long long>(live->fitness->evaluations()));
+  j["device"] = report.device;
+  j["fitness"] = report.fitness;
+  j["seconds"] = report.seconds;
+  std::fprintf(stderr, "zcnas: %lld runs in %.3f s (%.3f s per run)", static_cast<long long>(o.runs), report.seconds,
+               report.seconds / static_cast<double>(o.runs));
+  if (report.networks_scored)
+    std::fprintf(stderr, ", %lld networks scored", static_cast<long long>(*report.networks_scored));
   std::fprintf(stderr, "\n");
-  if (truth) {
+  if (report.truth) {
     j["winner_accuracy"] = nlohmann::ordered_json::array();
-    for (const AccuracySummary& s : summarize_winners(runs, *truth)) {
+    for (const AccuracySummary& s : report.accuracy) {
       if (s.runs == 0)
         std::fprintf(stderr, "zcnas: no winner has a %s %s in the ground truth\n", s.dataset.c_str(),
-                     truth->measure.c_str());
+                     report.truth->measure.c_str());
       else
         std::fprintf(stderr, "zcnas: winner %s %s: %.2f +- %.2f %% (mean +- sample std over %lld runs%s)\n",
-                     s.dataset.c_str(), truth->measure.c_str(), s.mean, s.std, static_cast<long long>(s.runs),
+                     s.dataset.c_str(), report.truth->measure.c_str(), s.mean, s.std, static_cast<long long>(s.runs),
                      s.runs < o.runs ? fmt::format(" of {}; the other winners have none", o.runs).c_str() : "");
       j["winner_accuracy"].push_back(summary_json(s));
     }
@@ -197,6 +208,92 @@ int run_search(const SearchOptions& o) {
     out << j.dump(2) << "\n";
   }
   return 0;
+}
+
+// The search of an enumerable space: over its indices, on the GPU when there is one, with live scoring or a score
+// table, and the winners' accuracies when there is a ground truth.
+int search_indices(const SearchOptions& o, const SearchConfig& config, const SearchSpace& space) {
+  std::optional<GroundTruth> truth;
+  if (!o.truth.empty()) truth = space.load_truth(o.truth);
+
+  std::optional<TableFitness> table;
+  std::optional<LiveIndexFitness> live;
+  if (!o.fitness_table.empty()) {
+    table.emplace(read_score_table(o.fitness_table, space), o.score_column);
+    std::fprintf(stderr, "zcnas: fitness: column '%s' of '%s' (%zu archs%s)\n", table->column().c_str(),
+                 o.fitness_table.c_str(), table->domain().size(),
+                 static_cast<int64_t>(table->domain().size()) < space.size()
+                     ? "; the search samples and mutates among these rows only"
+                     : "");
+  } else {
+    live.emplace(o, config, space);
+  }
+  Fitness& fitness = table ? static_cast<Fitness&>(*table) : static_cast<Fitness&>(live->fitness);
+
+  const bool on_device = resolve_device(parse_device(o.engine.device)) == Device::Cuda;
+  std::fprintf(stderr, "zcnas: %s search, %lld runs of %lld evaluations, on the %s\n",
+               search_algorithm_name(config.algorithm), static_cast<long long>(o.runs),
+               static_cast<long long>(evaluations_per_run(config)), on_device ? "GPU" : "CPU");
+  const auto t0 = Clock::now();
+  const std::vector<SearchRun> runs =
+      on_device ? search_device(space, fitness, config, o.runs) : search_cpu(space, fitness, config, o.runs);
+  SearchReport report;
+  report.seconds = seconds_since(t0);
+  if (live) live->scorer.progress.finish();
+  report.indexed = true;
+  for (const SearchRun& r : runs) report.winners.push_back({r.run, r.winner, space.arch_of(r.winner), r.score});
+  report.device = on_device ? "cuda" : "cpu";
+  if (table) {
+    report.score_name = table->column();
+    report.fitness = {{"table", o.fitness_table}, {"column", table->column()}, {"rows", table->domain().size()}};
+  } else {
+    report.score_name = live->scorer.score_name;
+    report.networks_scored = live->fitness.evaluations();
+    report.fitness = live->scorer.json(*report.networks_scored);
+  }
+  if (truth) {
+    report.truth = &*truth;
+    report.accuracy = summarize_winners(runs, *truth);
+  }
+  return write_report(o, config, report);
+}
+
+// The search of a space without an index order: over its genomes on the host, scored live on the chosen backend.
+int search_genomes_live(const SearchOptions& o, const SearchConfig& config, const SearchSpace& space) {
+  ZCNAS_REQUIRE(o.fitness_table.empty(),
+                "--fitness-table: score tables are keyed by index and {} has no index order; search it with live "
+                "scoring (leave --fitness-table out)",
+                space.title());
+  ZCNAS_REQUIRE(o.truth.empty(),
+                "--truth: {} has no ground truth to read (a ground truth is read by index, and the space has no "
+                "index order); search it without --truth",
+                space.title());
+  LiveScorer live(o, config, space);
+  GenomeFitness fitness([&live](const std::vector<Genome>& genomes) { return live.score(genomes); });
+
+  std::fprintf(stderr,
+               "zcnas: %s search of %s over its genomes (it has no index order), %lld runs of %lld evaluations, on "
+               "the CPU; networks scored on %s\n",
+               search_algorithm_name(config.algorithm), space.title().c_str(), static_cast<long long>(o.runs),
+               static_cast<long long>(evaluations_per_run(config)), live.backend->name().c_str());
+  const auto t0 = Clock::now();
+  const std::vector<GenomeSearchRun> runs = search_genomes(space, fitness, config, o.runs);
+  SearchReport report;
+  report.seconds = seconds_since(t0);
+  live.progress.finish();
+
+  for (const GenomeSearchRun& r : runs) report.winners.push_back({r.run, std::nullopt, r.winner, r.score});
+  report.device = "cpu";
+  report.score_name = live.score_name;
+  report.networks_scored = fitness.evaluations();
+  report.fitness = live.json(*report.networks_scored);
+  return write_report(o, config, report);
+}
+
+int run_search(const SearchOptions& o) {
+  const SearchConfig config = make_config(o);
+  const auto space = make_space(o.engine.space);
+  return space->enumerable() ? search_indices(o, config, *space) : search_genomes_live(o, config, *space);
 }
 
 }  // namespace
@@ -222,12 +319,14 @@ void register_search(CLI::App& app, std::function<int()>& action) {
       ->excludes(cycles);
   cmd->add_option("--runs,-r", opts->runs, "independent runs")->check(CLI::PositiveNumber);
   cmd->add_option("--search-seed", opts->search_seed, "seed of the searches' draws");
-  cmd->add_option("--fitness-table", opts->fitness_table, "score table to use as fitness instead of live scoring")
+  cmd->add_option("--fitness-table", opts->fitness_table,
+                  "score table to use as fitness instead of live scoring (a space with an index order)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--score-column", opts->score_column,
                   "the table's score column (default: its only one); without --fitness-table, the score computed live "
                   "(default naswot)");
-  cmd->add_option("--truth", opts->truth, "the space's ground-truth table: report the winners' accuracies")
+  cmd->add_option("--truth", opts->truth,
+                  "the space's ground-truth table: report the winners' accuracies (a space with an index order)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--json", opts->json, "write the settings, winners and summary as JSON");
   cmd->callback([opts, &action] { action = [opts] { return run_search(*opts); }; });

@@ -1,16 +1,19 @@
 // The NATS-Bench size space (SPEC.md §6): channel strings and the official index order over the whole space,
 // parse errors, the network's parameters, hooks and units against NATS-Bench's and the formula's, the public
-// oracle cases scored by the reference, and every registered score on its networks.
+// oracle cases scored by the reference, every registered score on its networks, and its ground-truth tables.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <set>
 
+#include "eval/truth.hpp"
 #include "every_score.hpp"
 #include "io/safetensors.hpp"
 #include "nn/params.hpp"
 #include "oracle_cases.hpp"
 #include "scores/naswot.hpp"
+#include "search_fixtures.hpp"
 #include "spaces/nats_sss/nats_sss.hpp"
 #include "spaces/space.hpp"
 #include "test_support.hpp"
@@ -189,6 +192,62 @@ TEST(NatsSssNetwork, EveryScoreRunsOnIt) {
   for (const char* arch : {"8:8:8:8:8", "8:16:40:32:40", "24:8:16:8:8"})
     nets.push_back(space().build(space().parse(arch)));
   test::expect_every_score_runs(nets);
+}
+
+// A user's table in NATS-Bench's layout: rows keyed by channel string, by index or both, a column per dataset,
+// in any order and covering part of the space.
+TEST(NatsSssTruth, TablesKeyedByIndexOrChannelsNameTheirDatasets) {
+  test::TempDir dir;
+  const std::string both = dir.file("both.csv"), by_index = dir.file("index.csv");
+  std::ofstream(both) << "arch,cifar10-valid,cifar100,index\n"
+                      << "64:64:64:64:64,91.5,70.25,32767\n\n"
+                      << "8:8:40:32:40,83.125,,284\r\n"
+                      << "8:8:8:8:8,nan,30.5,0\n";
+  std::ofstream(by_index) << "index,cifar10\n11,60.75\n7733,88\n";
+  const GroundTruth truth = space().load_truth(both);
+  EXPECT_EQ(truth.datasets, (std::vector<std::string>{"cifar10-valid", "cifar100"}));
+  EXPECT_EQ(truth.size(), 32768);
+  EXPECT_EQ(truth.covered("cifar10-valid"), 2);
+  EXPECT_EQ(truth.covered("cifar100"), 2);
+  EXPECT_EQ(truth.column("cifar10-valid")[32767], 91.5);
+  EXPECT_EQ(truth.column("cifar100")[32767], 70.25);
+  EXPECT_EQ(truth.column("cifar10-valid")[284], 83.125);
+  EXPECT_TRUE(std::isnan(truth.column("cifar100")[284]));
+  EXPECT_TRUE(std::isnan(truth.column("cifar10-valid")[0]));
+  EXPECT_EQ(truth.column("cifar100")[0], 30.5);
+  EXPECT_TRUE(std::isnan(truth.column("cifar100")[1]));
+  EXPECT_EQ(truth.arch[284], "8:8:40:32:40");
+  EXPECT_EQ(truth.arch[1], "");
+
+  const GroundTruth indexed = space().load_truth(by_index);
+  EXPECT_EQ(indexed.datasets, std::vector<std::string>{"cifar10"});
+  EXPECT_EQ(indexed.covered("cifar10"), 2);
+  EXPECT_EQ(indexed.column("cifar10")[11], 60.75);
+  EXPECT_EQ(indexed.column("cifar10")[7733], 88);
+}
+
+TEST(NatsSssTruth, ErrorsNameTheFileLineAndField) {
+  test::TempDir dir;
+  const std::string path = dir.file("truth.csv");
+  const std::pair<std::string, std::string> cases[] = {
+      {"arch,cifar10\n8:16:33:48:64,90\n",
+       "truth.csv' line 2, column 1 (arch): NATS-SSS arch '8:16:33:48:64': channel 3 is 33, not one of 8, 16, ..., 64"},
+      {"index,cifar10\n32768,90\n", "line 2, column 1 (index): index 32768 is outside NATS-SSS (0..32767)"},
+      {"index,cifar10\n1.5,90\n", "line 2, column 1 (index): '1.5' is not an integer"},
+      {"index,arch,cifar10\n11,8:8:8:8:8,90\n",
+       "line 2, column 1 (index): '11' is index 11, but column 'arch' names index 0"},
+      {"arch,cifar10\n8:8:8:8:8,90\n8:8:8:8:16,91\n8:8:8:8:8,92\n",
+       "line 4, column 1 (arch): '8:8:8:8:8' (index 0) already appears on line 2"},
+      {"arch,cifar10\n8:8:8:8:8,high\n", "line 2, column 2 (cifar10): 'high' is not a number"},
+      {"arch,cifar10\n8:8:8:8:8,inf\n", "'inf' is not a finite accuracy"},
+      {"channels,cifar10\n8:8:8:8:8,90\n", "has no 'arch' or 'index' column to name the arch of a row"},
+      {"arch,index\n8:8:8:8:8,0\n", "has a 'arch' and 'index' column but no accuracy column"},
+      {"arch,cifar10,cifar10\n", "column 'cifar10' appears twice"}};
+  for (const auto& [text, expected] : cases) {
+    std::ofstream(path) << text;
+    const std::string message = error_of([&] { space().load_truth(path); });
+    EXPECT_NE(message.find(expected), std::string::npos) << "expected: " << expected << "\ngot: " << message;
+  }
 }
 
 const char* kOracle = "oracle/nats_sss";

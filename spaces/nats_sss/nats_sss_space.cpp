@@ -1,9 +1,10 @@
-// The NATS-SSS space: the interface over nats_sss.hpp.
+// The NATS-SSS space: the interface over nats_sss.hpp, and its ground truth.
 #include "spaces/nats_sss/nats_sss_space.hpp"
 
 #include <fmt/ranges.h>
 
 #include "core/error.hpp"
+#include "spaces/keyed_truth.hpp"
 #include "spaces/nats_sss/nats_sss.hpp"
 
 namespace zcnas::nats_sss {
@@ -35,6 +36,12 @@ class NatsSssSpace final : public SearchSpace {
     o.num_classes = options.num_classes.value_or(o.num_classes);
     o.image_size = options.image_size.value_or(o.image_size);
     return build_network(channels_from(genome), o);
+  }
+
+ protected:
+  // A table keyed by channel string (`arch`), official index (`index`) or both, a column per dataset.
+  GroundTruth read_truth(const std::string& path) const override {
+    return read_keyed_truth(*this, path, {arch_key(*this), index_key(*this)});
   }
 
  private:

@@ -82,15 +82,31 @@ class Pooling(nn.Module):
         return self.op(x)
 
 
-def make_op(name, c):
+class FactorizedReduce(nn.Module):
+    """The stride-1 skip of a cell that changes width (NATS-Bench size space): Conv1x1 + BN. Its ReLU module is
+    constructed, as in xautodl, and never called."""
+
+    def __init__(self, c_in, c_out):
+        super().__init__()
+        self.relu = nn.ReLU(inplace=False)
+        self.conv = nn.Conv2d(c_in, c_out, 1, stride=1, padding=0, bias=False)
+        self.bn = nn.BatchNorm2d(c_out)
+
+    def forward(self, x):
+        return self.bn(self.conv(x))
+
+
+def make_op(name, c_in, c_out):
+    if name == "nor_conv_1x1":
+        return ReLUConvBN(c_in, c_out, 1, 1, 0)
+    if name == "nor_conv_3x3":
+        return ReLUConvBN(c_in, c_out, 3, 1, 1)
+    if name == "skip_connect":
+        return Identity() if c_in == c_out else FactorizedReduce(c_in, c_out)
+    if c_in != c_out:
+        raise ValueError("no %r edge between %d and %d channels" % (name, c_in, c_out))
     if name == "none":
         return Zero()
-    if name == "skip_connect":
-        return Identity()
-    if name == "nor_conv_1x1":
-        return ReLUConvBN(c, c, 1, 1, 0)
-    if name == "nor_conv_3x3":
-        return ReLUConvBN(c, c, 3, 1, 1)
     if name == "avg_pool_3x3":
         return Pooling()
     raise ValueError("unknown op %r" % name)
@@ -117,14 +133,16 @@ def parse_arch(arch):
 
 
 class InferCell(nn.Module):
-    def __init__(self, nodes, c):
+    """Edges from node 0 map c_in to c_out channels, the others c_out to c_out."""
+
+    def __init__(self, nodes, c_in, c_out):
         super().__init__()
         self.layers = nn.ModuleList()
         self.edges = []  # (target node, source node, layer index), string order
         for j, node in enumerate(nodes, start=1):
             for op, i in node:
                 self.edges.append((j, i, len(self.layers)))
-                self.layers.append(make_op(op, c))
+                self.layers.append(make_op(op, c_in if i == 0 else c_out, c_out))
 
     def forward(self, x):
         feats = [x]
@@ -154,20 +172,26 @@ class ResNetBasicBlock(nn.Module):
 
 
 class TinyNetwork(nn.Module):
-    def __init__(self, arch, C=16, N=5, num_classes=1):
+    """NB201's TinyNetwork; with `layer_channels` (3N+2 widths, the stem taking the first) xautodl's
+    DynamicShapeTinyNet, the network of the NATS-Bench size space."""
+
+    def __init__(self, arch, C=16, N=5, num_classes=1, layer_channels=None):
         super().__init__()
         nodes = parse_arch(arch)
+        if layer_channels is None:
+            chans = [C] * N + [C * 2] + [C * 2] * N + [C * 4] + [C * 4] * N
+        else:
+            chans, C, N = list(layer_channels), layer_channels[0], len(layer_channels) // 3
+        reds = [False] * N + [True] + [False] * N + [True] + [False] * N
         self.stem = nn.Sequential(
             nn.Conv2d(3, C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
-        chans = [C] * N + [C * 2] + [C * 2] * N + [C * 4] + [C * 4] * N
-        reds = [False] * N + [True] + [False] * N + [True] + [False] * N
         self.cells = nn.ModuleList()
         c_prev = C
         for c_cur, red in zip(chans, reds):
             if red:
                 self.cells.append(ResNetBasicBlock(c_prev, c_cur))
             else:
-                self.cells.append(InferCell(nodes, c_cur))
+                self.cells.append(InferCell(nodes, c_prev, c_cur))
             c_prev = c_cur
         self.lastact = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU(inplace=True))
         self.global_pooling = nn.AdaptiveAvgPool2d(1)
@@ -341,6 +365,23 @@ def json_num(v):
     return v
 
 
+def write_json(path, doc):
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+
+
+def report_checks(failures):
+    """The end of a --check-oracle run: the failed checks, and the exit status."""
+    if failures:
+        print("# FAILED (%d):" % len(failures))
+        for f in failures:
+            print("#   " + f)
+        return 1
+    print("# all checks passed")
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Reference-style PyTorch NASWOT on NAS-Bench-201")
     ap.add_argument("--arch", action="append", default=[], help="NB201 arch string (repeatable)")
@@ -457,9 +498,7 @@ def main(argv=None):
             "results": [{k: json_num(v) for k, v in r.items()} for r in results],
             "mean_seconds_per_arch": mean_s,
         }
-        with open(args.json, "w") as f:
-            json.dump(doc, f, indent=1)
-            f.write("\n")
+        write_json(args.json, doc)
     return 0
 
 

@@ -475,10 +475,22 @@ def oracle_num(v):
     return float(v) if isinstance(v, str) else v
 
 
+def oracle_input(root, doc, expect):
+    """The oracle's input.safetensors; `expect`s it to be the CIFAR-10 reader's output for the same images (when
+    the images are at hand)."""
+    x = read_input_tensor(os.path.join(root, "input.safetensors"), 0, doc["batch"])
+    img = os.path.join(root, "..", "..", "data", "cifar10", doc["images"])
+    if os.path.exists(img):
+        same = torch.equal(nb201.read_cifar_batch(img, doc["offset"], doc["batch"]), x)
+        expect(same, "input.safetensors != read_cifar_batch(%s)" % doc["images"])
+        print("# input.safetensors vs CIFAR-10 reader (%s, offset %d, batch %d): %s"
+              % (doc["images"], doc["offset"], doc["batch"], "identical" if same else "DIFFERENT"))
+    return x
+
+
 def check_oracle(root, csv_path, device):
     """Compare with shared/oracle/nb101 (SPEC.md 5 tolerances) and the benchmark's parameter counts."""
     doc = json.load(open(os.path.join(root, "cases.json")))
-    x = read_input_tensor(os.path.join(root, "input.safetensors"), 0, doc["batch"]).to(device)
     failures = []
     init_differs = 0
 
@@ -487,14 +499,7 @@ def check_oracle(root, csv_path, device):
             failures.append(what)
         return ok
 
-    # The input file is the CIFAR-10 reader's output for the same images (when the images are at hand).
-    img = os.path.join(root, "..", "..", "data", "cifar10", doc["images"])
-    if os.path.exists(img):
-        xr = nb201.read_cifar_batch(img, doc["offset"], doc["batch"]).to(device)
-        same = torch.equal(xr, x)
-        expect(same, "input.safetensors != read_cifar_batch(%s)" % doc["images"])
-        print("# input.safetensors vs CIFAR-10 reader (%s, offset %d, batch %d): %s"
-              % (doc["images"], doc["offset"], doc["batch"], "identical" if same else "DIFFERENT"))
+    x = oracle_input(root, doc, expect).to(device)
 
     print("# oracle %s: %d cases, batch %d, stem 16, 1 label; tol |dK| <= 5e-4*relu_units, |dnaswot| <= 5e-4"
           % (root, len(doc["cases"]), doc["batch"]))
@@ -566,13 +571,7 @@ def check_oracle(root, csv_path, device):
     if init_differs:
         print("# note: %d case(s) where --seed init_seed does not reproduce the weight file (torch %s)"
               % (init_differs, torch.__version__))
-    if failures:
-        print("# FAILED (%d):" % len(failures))
-        for f in failures:
-            print("#   " + f)
-        return 1
-    print("# all checks passed")
-    return 0
+    return nb201.report_checks(failures)
 
 
 # ----------------------------------------------------------------------------
@@ -703,9 +702,7 @@ def main(argv=None):
             "results": [{k: nb201.json_num(v) for k, v in r.items()} for r in results],
             "mean_build_s": mean_build, "mean_forward_k_s": mean_fwd, "mean_total_s": mean_total,
         }
-        with open(args.json, "w") as f:
-            json.dump(doc, f, indent=1)
-            f.write("\n")
+        nb201.write_json(args.json, doc)
     return 0
 
 

@@ -69,9 +69,11 @@ void add_engine_options(CLI::App& cmd, EngineOptions& o) {
   cmd.add_option("--device", o.device, "auto (GPU when there is one), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   cmd.add_option("--channels,-C,--stem-channels", o.channels,
-                 "network width: NB201's first-stage channels C, NB101's stem channels (default: the space's)")
+                 "network width: NB201's first-stage channels C, NB101's stem channels; none for nats-sss, whose arch "
+                 "sets every width (default: the space's)")
       ->check(CLI::PositiveNumber);
-  cmd.add_option("--cells,-N", o.cells, "network depth: cells per stage or stack (default: the space's)")
+  cmd.add_option("--cells,-N", o.cells,
+                 "network depth: cells per stage or stack; none for nats-sss (default: the space's)")
       ->check(CLI::NonNegativeNumber);
   cmd.add_option("--classes", o.classes, "classifier outputs (default 1: scores read features, not labels)")
       ->check(CLI::PositiveNumber);

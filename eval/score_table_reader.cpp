@@ -2,7 +2,6 @@
 #include "eval/score_table_reader.hpp"
 
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -35,12 +34,7 @@ size_t ScoreTable::column_position(const std::string& name) const {
 namespace {
 
 int64_t parse_index(const std::string& text, const std::string& context, const SearchSpace& space) {
-  int64_t v = 0;
-  const char* end = text.data() + text.size();
-  const auto res = std::from_chars(text.data(), end, v);
-  ZCNAS_REQUIRE(!text.empty() && res.ec == std::errc() && res.ptr == end, "{}: '{}' is not an integer", context, text);
-  in_context(context, [&] { space.check_index(v); });
-  return v;
+  return in_context(context, [&] { return space.parse_index(text); });
 }
 
 int64_t index_of_arch(const std::string& text, const std::string& context, const SearchSpace& space) {

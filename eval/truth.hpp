@@ -21,6 +21,9 @@ struct GroundTruth {
   int64_t covered(const std::string& dataset) const;
 };
 
+// A truth of `archs` archs that covers none of them yet: every accuracy NaN, every arch "".
+GroundTruth empty_truth(int64_t archs, std::vector<std::string> datasets, std::string measure);
+
 // False for the NaN that stands for an arch the table does not cover.
 inline bool has_accuracy(double accuracy) { return !std::isnan(accuracy); }
 

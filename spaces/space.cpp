@@ -4,6 +4,7 @@
 
 #include <fmt/ranges.h>
 
+#include <charconv>
 #include <limits>
 #include <numeric>
 
@@ -68,6 +69,15 @@ GroundTruth SearchSpace::read_truth(const std::string& path) const {
 void SearchSpace::check_index(int64_t index) const {
   ZCNAS_REQUIRE(enumerable(), "space {} has no index order (index {})", name(), index);
   ZCNAS_REQUIRE(index >= 0 && index < size(), "index {} is outside {} (0..{})", index, title(), size() - 1);
+}
+
+int64_t SearchSpace::parse_index(const std::string& text) const {
+  int64_t index = 0;
+  const char* end = text.data() + text.size();
+  const auto parsed = std::from_chars(text.data(), end, index);
+  ZCNAS_REQUIRE(!text.empty() && parsed.ec == std::errc() && parsed.ptr == end, "'{}' is not an integer", text);
+  check_index(index);
+  return index;
 }
 
 std::vector<int64_t> SearchSpace::all_indices() const {

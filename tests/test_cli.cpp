@@ -185,6 +185,98 @@ TEST(Cli, ForwardOnlyScoresFromWeightsAndInputFiles) {
   }
 }
 
+TEST(Cli, NatsSssSpaceConvertsAndNamesTheBadPart) {
+  EXPECT_EQ(zcnas("space nats-sss --count").out, "32768\n");
+  EXPECT_EQ(zcnas("space nats-sss --index 284").out, "8:8:40:32:40\n");
+  EXPECT_EQ(zcnas("space nats-sss --arch 8:8:8:16:32").out, "11\n");
+  CliRun r = zcnas("score --space nats-sss --arch 8:16:33:48:64 --device cpu --batch 8");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("'8:16:33:48:64': channel 3 is 33, not one of 8, 16, ..., 64"), std::string::npos) << r.out;
+  r = zcnas("space nats-sss --arch 8:16:32");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("'8:16:32': 3 parts separated by ':', need 5"), std::string::npos) << r.out;
+  r = zcnas("score --space nats-sss --index 0 -C 8 --device cpu --batch 8");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("(-C)"), std::string::npos) << r.out;
+}
+
+// An oracle case whose skips change width, from its weights and the CIFAR-10 file, by channel string.
+TEST(Cli, NatsSssOracleCaseScoreAndKernelFromWeights) {
+  ZCNAS_REQUIRE_SHARED("oracle/nats_sss/sss_00011/weights.safetensors");
+  ZCNAS_REQUIRE_SHARED("data/cifar10/data_batch_1_exact_first932.bin");
+  const fs::path dir = temp_dir();
+  const std::string oracle = test::shared_path("oracle/nats_sss/");
+  const auto cases = nlohmann::json::parse(read_file(oracle + "cases.json"));
+  const auto& c = cases["cases"].at(1);
+  ASSERT_EQ(c["name"], "sss_00011");
+  const CliRun r = zcnas("score --space nats-sss --arch " + c["channels"].get<std::string>() +
+                         " --device cpu --format jsonl --weights " + oracle + "sss_00011/weights.safetensors --data " +
+                         test::shared_path("data/cifar10/data_batch_1_exact_first932.bin") + " --offset 0 --batch 128" +
+                         " --save-kernel " + (dir / "K.safetensors").string() + " --out " + (dir / "s.jsonl").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto row = nlohmann::json::parse(read_file(dir / "s.jsonl"));
+  EXPECT_EQ(row["index"], 11);
+  const double expected = c["naswot"].get<double>(), units = c["relu_units"].get<double>();
+  EXPECT_NEAR(row["naswot"].get<double>(), expected, 1e-6 * expected);
+  const auto mine = raw_to_f64(read_safetensors((dir / "K.safetensors").string()).at("K"), "K");
+  const auto ref = raw_to_f64(read_safetensors(oracle + "sss_00011/expected.safetensors").at("K"), "K");
+  ASSERT_EQ(mine.shape, ref.shape);
+  for (size_t i = 0; i < ref.data.size(); ++i) ASSERT_NEAR(mine.data[i], ref.data[i], 1e-4 * units) << i;
+}
+
+// REA reports its winners' accuracies from a table keyed by index, and eval joins a table keyed by channel string
+// (params need no forward pass).
+TEST(Cli, NatsSssSearchAndEvalReadItsTruth) {
+  const fs::path dir = temp_dir();
+  const auto space = make_space("nats-sss");
+  auto accuracy = [](int64_t index) { return static_cast<double>(index % 997) / 10.0; };
+  {
+    std::ofstream all(dir / "all.csv");
+    all << "index,cifar10\n";
+    for (int64_t i = 0; i < space->size(); ++i) all << i << "," << accuracy(i) << "\n";
+  }
+  CliRun r = zcnas(
+      "search --space nats-sss --algorithm rea --population 8 --sample-size 3 --cycles 20 --runs 2 "
+      "--score-column params --device cpu --truth " +
+      (dir / "all.csv").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::istringstream lines(r.out);
+  std::string line;
+  int winners = 0;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> f;
+    std::stringstream fields(line);
+    for (std::string x; std::getline(fields, x, ',');) f.push_back(x);
+    if (f.size() != 5 || f[0] == "run") continue;  // run,winner_index,winner_arch,params,cifar10
+    const int64_t index = std::stoll(f[1]);
+    EXPECT_EQ(f[2], space->arch_of(index)) << line;
+    EXPECT_NEAR(std::stod(f[4]), accuracy(index), 1e-9) << line;
+    ++winners;
+  }
+  EXPECT_EQ(winners, 2) << r.out;
+
+  r = zcnas(
+      "score --space nats-sss --index 0 --index 5 --index 284 --index 7733 --index 32767 --scores params "
+      "--out " +
+      (dir / "params.csv").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::istringstream rows(read_file(dir / "params.csv"));
+  std::ofstream truth(dir / "by_arch.csv");
+  truth << "arch,cifar10\n";
+  std::getline(rows, line);  // index,arch,params,seconds
+  while (std::getline(rows, line)) {
+    const size_t a = line.find(',') + 1, p = line.find(',', a) + 1;
+    truth << line.substr(a, p - 1 - a) << "," << std::stod(line.substr(p)) / 1e4 << "\n";  // ranked as params
+  }
+  truth.close();
+  r = zcnas("eval --space nats-sss --scores " + (dir / "params.csv").string() + " --truth " +
+            (dir / "by_arch.csv").string() + " --json " + (dir / "eval.json").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto eval = nlohmann::json::parse(read_file(dir / "eval.json"));
+  EXPECT_EQ(eval["joined"][0]["rows"], 5);
+  EXPECT_NEAR(eval["columns"][0]["datasets"][0]["all_rows"]["kendall_tau_b"].get<double>(), 1.0, 1e-12);
+}
+
 TEST(Cli, RandomSearchReportsWinnersAndAccuracy) {
   ZCNAS_REQUIRE_SHARED("data/nb201/nb201_test_accuracy_200ep.csv");
   const CliRun r = zcnas("search --space nb201 --samples 3 --runs 2 " + kSmall + " --truth " +

@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 
+#include "every_score.hpp"
 #include "io/cifar10.hpp"
 #include "io/safetensors.hpp"
 #include "nn/cpu_executor.hpp"
@@ -16,7 +17,6 @@
 #include "reference_network.hpp"
 #include "scores/epsilon.hpp"
 #include "scores/naswot.hpp"
-#include "scores/score_set.hpp"
 #include "spaces/nb101/nb101_cell.hpp"
 #include "spaces/nb101/nb101_network.hpp"
 #include "test_support.hpp"
@@ -182,21 +182,7 @@ TEST(Nb101Network, EveryScoreRunsOnIt) {
   std::vector<Network> nets;
   for (const char* arch : {kRow446, kInception, "0100:input,output"})
     nets.push_back(nb101::build_network(nb101::parse_cell(arch), o));
-  std::vector<NetworkJob> jobs;
-  for (const Network& n : nets) jobs.push_back({&n, nullptr, 3});
-  std::string names;
-  for (const auto& r : registered_scores()) names += (names.empty() ? "" : ",") + std::string(r.name);
-  ScoreOptions options;
-  options.float64 = true;
-  options.zen_batch = 6;
-  ScoreSet set(parse_score_list(names), options);
-  const Tensor batch = synthetic_batch(10, 1), constant = synthetic_batch(12, 2);
-  auto backend = make_cpu_backend(1);
-  const auto scored = set.score(jobs, *backend, {&batch, &constant, nullptr});
-  ASSERT_EQ(scored.size(), jobs.size());
-  for (size_t j = 0; j < jobs.size(); ++j)
-    for (size_t s = 0; s < set.names().size(); ++s)
-      EXPECT_FALSE(std::isnan(scored[j].values[s])) << set.names()[s] << " of network " << j;
+  test::expect_every_score_runs(nets);
 }
 
 // The benchmark's own networks (stem 128, 10 labels) have the nasbench parameter counts: its README's cell,
@@ -265,17 +251,8 @@ TEST_P(Nb101Oracle, NaswotKernelAndScoreMatchReference) {
   CpuExecutor<float> exec;
   const NaswotResult r = naswot_cpu(exec, net, params, input);
   const TensorF64 K = raw_to_f64(read_safetensors(dir + "/expected.safetensors").at("K"), "K");
-  ASSERT_EQ(r.K.shape, K.shape);
-  const int64_t B = K.shape[0];
   const double units = static_cast<double>(net.hooked_units());
-  double worst = 0.0;
-  for (int64_t i = 0; i < B; ++i) {
-    EXPECT_EQ(r.K.data[static_cast<size_t>(i * B + i)], units) << "K_ii, sample " << i;
-    for (int64_t j = 0; j < B; ++j) {
-      const auto k = static_cast<size_t>(i * B + j);
-      worst = std::max(worst, std::fabs(r.K.data[k] - K.data[k]));
-    }
-  }
+  const double worst = test::largest_kernel_difference(r.K, K, units);
   const double expected = json_number(c["naswot"]);
   std::printf("[ nb101    ] %s: naswot %.10f (reference %.10f), largest K difference %g of %g units%s\n", name.c_str(),
               r.score, expected, worst, units, nb101::reference_fails(cell) ? ", reference fails" : "");

@@ -171,7 +171,7 @@ TEST(Nb101Truth, ErrorsNameTheFileLineAndField) {
   expect_error("hash,cifar10\n0123456789abcdef0123456789abcdef,91\n",
                "line 2, column 1 (hash): no NB101 cell has the hash '0123456789abcdef0123456789abcdef'");
   expect_error("hash,cifar10\n" + h0 + ",90\n" + h1 + ",91\n" + h0 + ",92\n",
-               "line 4, column 1 (hash): cell " + h0 + " (index 0) already appears on line 2");
+               "line 4, column 1 (hash): '" + h0 + "' (index 0) already appears on line 2");
   expect_error("hash,cifar10\n" + h0 + ",high\n", "line 2, column 2 (cifar10): 'high' is not a number");
   expect_error("hash,cifar10\n" + h0 + ",inf\n", "line 2, column 2 (cifar10): 'inf' is not a finite accuracy");
   expect_error("hash,cifar10\n" + h0 + ",90,1\n", "line 2: 3 fields, the header has 2");

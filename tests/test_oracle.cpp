@@ -24,11 +24,7 @@ using test::oracle_batch;
 
 TEST(Oracle, InputBatchIsBitIdentical) {
   ZCNAS_REQUIRE_SHARED("oracle/nb201/input.safetensors");
-  const auto cases = load_cases();
-  const Tensor mine = oracle_batch(cases, cases["batch"].get<int64_t>());
-  const Tensor ref = raw_to_f32(read_safetensors(test::shared_path("oracle/nb201/input.safetensors")).at("input"), "input");
-  ASSERT_EQ(mine.shape, ref.shape);
-  for (size_t i = 0; i < ref.data.size(); ++i) ASSERT_EQ(mine.data[i], ref.data[i]) << "element " << i;
+  test::expect_input_is_oracle_batch("nb201");
 }
 
 class OracleCase : public ::testing::TestWithParam<int> {};

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/error.hpp"
+#include "spaces/nb201/tiny_network.hpp"
 #include "spaces/python_random.hpp"
 
 namespace zcnas::nb201 {
@@ -118,106 +119,25 @@ Arch index_to_arch(int64_t index) {
   return arch_from_lex(index_tables().index_to_lex[static_cast<size_t>(index)]);
 }
 
-namespace {
-
-// ReLU -> Conv(k, stride, pad (k-1)/2) -> BN, the reference's ReLUConvBN `module` (its Sequential is
-// module.op); its input is hooked twice by NASWOT (once by the ReLU module, once by the ReLUConvBN wrapper
-// whose type name contains "ReLU"), and its ReLU module's output is one ReLU tensor of SWAP and linear regions.
-int relu_conv_bn(Network& net, int x, int64_t out_channels, int k, int stride, const std::string& module) {
-  const std::string op = module + ".op";
-  net.hook(x, 2, 1);
-  const int r = net.relu(x);
-  net.module_output(op + ".0", r);
-  const int c = net.conv(r, out_channels, k, stride, (k - 1) / 2, op + ".1.weight");
-  net.module_output(op + ".1", c);
-  const int y = net.batch_norm(c, op + ".2");
-  for (const std::string& name : {op + ".2", op, module}) net.module_output(name, y);
-  return y;
-}
-
-int cell(Network& net, int x, const Arch& arch, int64_t channels, int index) {
-  std::array<int, 4> nodes = {x, -1, -1, -1};
-  for (int to = 1; to <= 3; ++to) {
-    std::vector<int> terms;
-    for (int e = 0; e < kNumEdges; ++e) {
-      if (kEdgeTo[static_cast<size_t>(e)] != to) continue;
-      const int in = nodes[static_cast<size_t>(kEdgeFrom[static_cast<size_t>(e)])];
-      const std::string edge = fmt::format("cells.{}.layers.{}", index, e);
-      switch (arch[static_cast<size_t>(e)]) {
-        case Op::None:  // the Zero module's output: exact zeros, which the sum leaves out
-          net.module_output(edge, net.zero_like(in));
-          break;
-        case Op::Skip:
-          net.module_output(edge, in);
-          terms.push_back(in);
-          break;
-        case Op::Conv1x1:
-          terms.push_back(relu_conv_bn(net, in, channels, 1, 1, edge));
-          break;
-        case Op::Conv3x3:
-          terms.push_back(relu_conv_bn(net, in, channels, 3, 1, edge));
-          break;
-        case Op::AvgPool3x3: {
-          const int pooled = net.avg_pool3x3(in);
-          for (const std::string& name : {edge + ".op", edge}) net.module_output(name, pooled);
-          terms.push_back(pooled);
-          break;
-        }
-      }
-    }
-    nodes[static_cast<size_t>(to)] = terms.empty() ? net.zero_like(x) : net.add(terms);
-  }
-  net.module_output(fmt::format("cells.{}", index), nodes[3]);
-  return nodes[3];
-}
-
-int resnet_block(Network& net, int x, int64_t out_channels, int index) {
-  const std::string p = fmt::format("cells.{}", index);
-  const int a = relu_conv_bn(net, x, out_channels, 3, 2, p + ".conv_a");
-  const int b = relu_conv_bn(net, a, out_channels, 3, 1, p + ".conv_b");
-  const int pooled = net.avg_pool2x2(x);
-  net.module_output(p + ".downsample.0", pooled);
-  const int residual = net.conv(pooled, out_channels, 1, 1, 0, p + ".downsample.1.weight");
-  for (const std::string& name : {p + ".downsample.1", p + ".downsample"}) net.module_output(name, residual);
-  const int y = net.add({residual, b});
-  net.module_output(p, y);
-  return y;
-}
-
-}  // namespace
-
 Network build_network(const Arch& arch, const NetworkOptions& options) {
   ZCNAS_REQUIRE(options.channels > 0 && options.cells_per_stage >= 0 && options.num_classes > 0,
                 "NB201 network options: C={}, N={}, num_classes={} (need C>0, N>=0, num_classes>0)", options.channels,
                 options.cells_per_stage, options.num_classes);
   ZCNAS_REQUIRE(options.image_size % 4 == 0 && options.image_size > 0, "NB201 image size {} must be a multiple of 4",
                 options.image_size);
-  Network net;
-  int x = net.input(3, options.image_size, options.image_size);
-  x = net.conv(x, options.channels, 3, 1, 1, "stem.0.weight");
-  net.module_output("stem.0", x);
-  x = net.batch_norm(x, "stem.1");
-  for (const char* name : {"stem.1", "stem"}) net.module_output(name, x);
+  TinyNetworkShape shape;
+  shape.stem_channels = options.channels;
+  shape.num_classes = options.num_classes;
+  shape.image_size = options.image_size;
   int64_t channels = options.channels;
-  int index = 0;
   for (int stage = 0; stage < 3; ++stage) {
     if (stage > 0) {
       channels *= 2;
-      x = resnet_block(net, x, channels, index++);
+      shape.layers.push_back({true, channels});
     }
-    for (int c = 0; c < options.cells_per_stage; ++c) x = cell(net, x, arch, channels, index++);
+    for (int c = 0; c < options.cells_per_stage; ++c) shape.layers.push_back({false, channels});
   }
-  x = net.batch_norm(x, "lastact.0");
-  net.module_output("lastact.0", x);
-  net.hook(x, 1, 1);  // the lastact ReLU's input; its output is a ReLU tensor too
-  x = net.relu(x);
-  for (const char* name : {"lastact.1", "lastact"}) net.module_output(name, x);
-  x = net.global_avg_pool(x);
-  net.module_output("global_pooling", x);
-  x = net.linear(x, options.num_classes, "classifier");
-  for (const char* name : {"classifier", ""}) net.module_output(name, x);
-  net.set_output(x);
-  return net;
+  return build_tiny_network(arch, shape);
 }
 
 }  // namespace zcnas::nb201

@@ -200,9 +200,9 @@ struct CudaExecutor::Impl {
   void conv(const ConvShape& shape, const float* x, const float* w, float* y) {
     ConvPlan& cp = conv_plan(shape);
     const float one = 1.0f, zero = 0.0f;
-    ZCNAS_CUDA_CHECK(cudnnConvolutionForward(cudnn.get(), &one, cp.desc.x, x, cp.desc.w, w, cp.desc.conv,
-                                             cp.choice.algo, workspace.data(), cp.choice.workspace, &zero, cp.desc.y,
-                                             y));
+    ZCNAS_CUDA_CHECK(cudnnConvolutionForward(cudnn.get(), &one, cp.desc.x, x + cp.desc.x_offset, cp.desc.w, w,
+                                             cp.desc.conv, cp.choice.algo, workspace.data(), cp.choice.workspace, &zero,
+                                             cp.desc.y, y));
   }
   void batch_norm_stats(const float* x, int64_t batch, int64_t channels, int64_t spatial, const float* gamma,
                         const float* beta, ChannelAffine* out) {

@@ -224,9 +224,6 @@ class Planner {
       case OpKind::AvgPool2x2:
       case OpKind::MaxPool2x2:
       case OpKind::GlobalAvgPool:
-        ZCNAS_REQUIRE(n.op != OpKind::Conv || (n.dilation == 1 && n.groups == 1 && n.shift == 0),
-                      "forward plan: conv node {} '{}' has dilation {}, groups {}, shift {}: not supported yet", id,
-                      n.weight, n.dilation, n.groups, n.shift);
         if (input(0).kind == ValueKind::Zero) {  // no bias: zeros stay zeros
           v = zero_value();
         } else {

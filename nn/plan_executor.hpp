@@ -34,7 +34,8 @@ namespace zcnas {
 // The shape of conv node n of `net` at this batch.
 inline ConvShape conv_shape(const Network& net, const Node& n, int64_t batch) {
   const Node& src = net.node(n.inputs[0]);
-  return {batch, src.channels, src.height, src.width, n.channels, n.height, n.width, n.kernel, n.stride, n.pad};
+  return {batch,    src.channels, src.height, src.width,  n.channels, n.height, n.width,
+          n.kernel, n.stride,     n.pad,      n.dilation, n.groups,   n.shift};
 }
 
 template <typename Ops>
@@ -90,8 +91,7 @@ class PlanRun {
     switch (s.kind) {
       case StepKind::Conv: {
         const ConvShape shape = conv_shape(net_, n, batch_);
-        ops_.conv(shape, in, ops_.param(n.weight, shape.out_channels * shape.in_channels * shape.kernel * shape.kernel),
-                  out);
+        ops_.conv(shape, in, ops_.param(n.weight, shape.weight_numel()), out);
         return;
       }
       case StepKind::BatchNormStats:

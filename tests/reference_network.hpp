@@ -32,21 +32,25 @@ inline ReferenceForward reference_forward(const Network& net, const ParamStore& 
         y = input.data;
         break;
       case OpKind::Conv: {
+        // Output channel co of group g = co / (Cout / groups) reads input channels g * Cin/groups + [0, Cin/groups).
         const Node& s = src();
         const float* w = P(n.weight);
+        const int64_t group_in = s.channels / n.groups, group_out = n.channels / n.groups;
         for (int64_t b = 0; b < B; ++b)
           for (int64_t co = 0; co < n.channels; ++co)
             for (int64_t oy = 0; oy < n.height; ++oy)
               for (int64_t ox = 0; ox < n.width; ++ox) {
                 double acc = 0.0;
-                for (int64_t ci = 0; ci < s.channels; ++ci)
+                for (int64_t j = 0; j < group_in; ++j)
                   for (int ky = 0; ky < n.kernel; ++ky)
                     for (int kx = 0; kx < n.kernel; ++kx) {
-                      const int64_t iy = oy * n.stride - n.pad + ky, ix = ox * n.stride - n.pad + kx;
+                      const int64_t ci = co / group_out * group_in + j;
+                      const int64_t iy = oy * n.stride - n.pad + ky * n.dilation + n.shift;
+                      const int64_t ix = ox * n.stride - n.pad + kx * n.dilation + n.shift;
                       if (iy < 0 || iy >= s.height || ix < 0 || ix >= s.width) continue;
                       acc += static_cast<double>(
                                  in(0)[static_cast<size_t>(((b * s.channels + ci) * s.height + iy) * s.width + ix)]) *
-                             w[((co * s.channels + ci) * n.kernel + ky) * n.kernel + kx];
+                             w[((co * group_in + j) * n.kernel + ky) * n.kernel + kx];
                     }
                 y[static_cast<size_t>(((b * n.channels + co) * n.height + oy) * n.width + ox)] =
                     static_cast<float>(acc);

@@ -56,6 +56,45 @@ std::vector<OpCase> op_cases() {
              [=] { return one_op(3, hw, hw, [&](Network& n, int x) { return n.conv(x, 5, k, stride, pad, "w"); }); },
              7});
       }
+  // DARTS' separable and dilated convolutions are depthwise: groups == Cin == Cout.
+  struct Depthwise {
+    int kernel, stride, pad, dilation;
+  };
+  for (const Depthwise d : {Depthwise{3, 1, 1, 1}, Depthwise{3, 2, 1, 1}, Depthwise{5, 1, 2, 1}, Depthwise{5, 2, 2, 1},
+                            Depthwise{3, 1, 2, 2}, Depthwise{5, 1, 4, 2}, Depthwise{3, 2, 2, 2}, Depthwise{5, 2, 4, 2}})
+    cases.push_back({"depthwise k" + std::to_string(d.kernel) + " s" + std::to_string(d.stride) + " dilation " +
+                         std::to_string(d.dilation),
+                     StepKind::Conv,
+                     [=] {
+                       return one_op(5, 9, 7, [&](Network& n, int x) {
+                         return n.conv(x, 5, d.kernel, d.stride, d.pad, "dw", {d.dilation, 5, 0});
+                       });
+                     },
+                     3});
+  cases.push_back(
+      {"depthwise k3 s2 shift 1", StepKind::Conv,
+       [] { return one_op(3, 10, 8, [](Network& n, int x) {
+              return n.conv(x, 3, 3, 2, 0, "dw", {1, 3, 1});
+            }); }, 3});
+  cases.push_back({"grouped convolutions, 3x3 and 1x1", StepKind::Conv,
+                   [] {
+                     return one_op(6, 7, 5, [](Network& n, int x) {
+                       return n.conv(n.conv(x, 4, 3, 1, 1, "g2", {1, 2, 0}), 6, 1, 1, 0, "g2_1x1", {1, 2, 0});
+                     });
+                   },
+                   3});
+  // DARTS' FactorizedReduce: ReLU, then two 1x1 stride-2 convolutions, the second of x[:, :, 1:, 1:] (shift 1),
+  // concatenated, then batch norm.
+  cases.push_back({"factorized reduce: shifted 1x1 stride-2 conv", StepKind::Conv,
+                   [] {
+                     return one_op(4, 8, 6, [](Network& n, int x) {
+                       const int r = n.relu(x);
+                       return n.batch_norm(
+                           n.concat({n.conv(r, 3, 1, 2, 0, "conv_1"), n.conv(r, 3, 1, 2, 0, "conv_2", {1, 1, 1})}),
+                           "bn");
+                     });
+                   },
+                   5});
   cases.push_back(
       {"batch norm alone", StepKind::BatchNormStats,
        [] { return one_op(5, 6, 7, [](Network& n, int x) { return n.batch_norm(n.conv(x, 4, 3, 1, 1, "w"), "bn"); }); },
@@ -171,6 +210,7 @@ TEST(BackendOps, EveryStepKindHasACase) {
 
 TEST(BackendOps, CpuOpsMatchTheDefinition) {
   CpuExecutor<float> exec(2);
+  CpuExecutor<double> exec64(2);
   for (const auto& c : op_cases()) {
     const Network net = c.build();
     const ParamStore params = random_params(net, 11);
@@ -180,6 +220,12 @@ TEST(BackendOps, CpuOpsMatchTheDefinition) {
     const NaswotResult cpu = naswot_cpu(exec, net, params, input);
     expect_same(ref.output, std::vector<double>(ref.K.begin(), ref.K.end()), out, cpu.K.data, net.hooked_units(),
                 c.name);
+    // The float64 table's logits; the definition rounds each node's value to float, hence the float bound.
+    const TensorF64 out64 = exec64.forward(net, params, input);
+    ASSERT_EQ(out64.shape, ref.output.shape) << c.name;
+    for (size_t i = 0; i < out64.data.size(); ++i)
+      EXPECT_NEAR(out64.data[i], ref.output.data[i], 2e-3 * (1.0 + std::fabs(ref.output.data[i])))
+          << c.name << " float64 logit " << i;
   }
 }
 

@@ -72,8 +72,10 @@ void im2col(const T* in, const ConvShape& s, int64_t b0, int64_t b1, T* col) {
   }
 }
 
-// Depthwise outputs are computed in blocks of kBlockRows x kBlockCols, held in registers while every tap is added.
-constexpr int64_t kBlockRows = 4, kBlockCols = 8;
+// Depthwise outputs are computed in blocks of up to kBlockRows x kBlockCols, held in registers while every tap is
+// added; 4 x kBlockCols for outputs of at most 4 rows (a stride-2 convolution of an 8x8 plane), else 8 x kBlockCols.
+constexpr int64_t kBlockRows = 8, kBlockCols = 8;
+int64_t block_rows(const ConvShape& s) { return s.out_height <= kBlockRows / 2 ? kBlockRows / 2 : kBlockRows; }
 
 int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 
@@ -88,7 +90,7 @@ class PhasePlanes {
  public:
   explicit PhasePlanes(const ConvShape& s)
       : s_(s),
-        rows_((round_up(s.out_height, kBlockRows) - 1) * s.stride + static_cast<int64_t>(s.kernel - 1) * s.dilation +
+        rows_((round_up(s.out_height, block_rows(s)) - 1) * s.stride + static_cast<int64_t>(s.kernel - 1) * s.dilation +
               1),
         cols_(round_up(s.out_width, kBlockCols) + static_cast<int64_t>(s.kernel - 1) * s.dilation / s.stride),
         first_(s.shift - s.pad),
@@ -137,26 +139,26 @@ class PhasePlanes {
 
 // One channel of one image: y [Ho][Wo] from its phase planes and its k x k filter, each output the sum of its
 // taps in row-major order (taps on padding add zero).
-template <typename T>
+template <int64_t BlockRows, typename T>
 void depthwise_plane(const ConvShape& s, const PhasePlanes<T>& p, const T* planes, const T* filter, T* y) {
   const std::vector<int64_t>& taps = p.taps();
   const int64_t step = p.output_row_step();
-  for (int64_t oy0 = 0; oy0 < s.out_height; oy0 += kBlockRows)
+  for (int64_t oy0 = 0; oy0 < s.out_height; oy0 += BlockRows)
     for (int64_t ox0 = 0; ox0 < s.out_width; ox0 += kBlockCols) {
       const T* block = planes + oy0 * step + ox0;
-      T acc[kBlockRows][kBlockCols];
-      for (int64_t r = 0; r < kBlockRows; ++r)
+      T acc[BlockRows][kBlockCols];
+      for (int64_t r = 0; r < BlockRows; ++r)
         for (int64_t i = 0; i < kBlockCols; ++i) acc[r][i] = filter[0] * block[taps[0] + r * step + i];
       for (size_t t = 1; t < taps.size(); ++t) {
         const T wt = filter[t];
         const T* in = block + taps[t];
-        for (int64_t r = 0; r < kBlockRows; ++r) {
+        for (int64_t r = 0; r < BlockRows; ++r) {
 #pragma omp simd
           for (int64_t i = 0; i < kBlockCols; ++i) acc[r][i] += wt * in[r * step + i];
         }
       }
       // Constant bounds and a mask, not a variable-length copy: that would cost more than the taps.
-      const int64_t rows = std::min(kBlockRows, s.out_height - oy0), cols = s.out_width - ox0;
+      const int64_t rows = std::min(BlockRows, s.out_height - oy0), cols = s.out_width - ox0;
       for (int64_t r = 0; r < rows; ++r) {
         T* out = y + (oy0 + r) * s.out_width + ox0;
         for (int64_t i = 0; i < kBlockCols; ++i)
@@ -178,7 +180,12 @@ void depthwise_conv(const ConvShape& s, const T* x, const T* wgt, T* y, int thre
 #pragma omp for schedule(static)
     for (int64_t p = 0; p < planes; ++p) {  // channel-major: plane p is channel p / B
       phases.fill(x + p * in_area, buf.data());
-      depthwise_plane(s, phases, buf.data(), wgt + p / s.batch * s.kernel * s.kernel, y + p * out_area);
+      const T* filter = wgt + p / s.batch * s.kernel * s.kernel;
+      if (block_rows(s) == kBlockRows) {
+        depthwise_plane<kBlockRows>(s, phases, buf.data(), filter, y + p * out_area);
+      } else {
+        depthwise_plane<kBlockRows / 2>(s, phases, buf.data(), filter, y + p * out_area);
+      }
     }
   }
 }

@@ -56,7 +56,8 @@ std::vector<OpCase> op_cases() {
              [=] { return one_op(3, hw, hw, [&](Network& n, int x) { return n.conv(x, 5, k, stride, pad, "w"); }); },
              7});
       }
-  // DARTS' separable and dilated convolutions are depthwise: groups == Cin == Cout.
+  // DARTS' separable and dilated convolutions are depthwise: groups == Cin == Cout. 9x11 inputs: outputs of more
+  // than one register block of the CPU op each way, and partial ones.
   struct Depthwise {
     int kernel, stride, pad, dilation;
   };
@@ -66,7 +67,7 @@ std::vector<OpCase> op_cases() {
                          std::to_string(d.dilation),
                      StepKind::Conv,
                      [=] {
-                       return one_op(5, 9, 7, [&](Network& n, int x) {
+                       return one_op(5, 9, 11, [&](Network& n, int x) {
                          return n.conv(x, 5, d.kernel, d.stride, d.pad, "dw", {d.dilation, 5, 0});
                        });
                      },

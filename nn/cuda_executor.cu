@@ -217,6 +217,14 @@ struct CudaExecutor::Impl {
   void max_pool2x2(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, float* y) {
     cuda::max_pool2x2(x, batch, channels, height, width, y, st());
   }
+  void avg_pool3x3(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride,
+                   float* y) {
+    cuda::avg_pool3x3(x, batch, channels, height, width, stride, y, st());
+  }
+  void max_pool3x3(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride,
+                   float* y) {
+    cuda::max_pool3x3(x, batch, channels, height, width, stride, y, st());
+  }
   void global_avg_pool(const float* x, int64_t batch, int64_t channels, int64_t spatial, float* y) {
     cuda::global_avg_pool(x, batch, channels, spatial, y, st());
   }

@@ -16,6 +16,10 @@
 //                    Scalar* y);
 //   void max_pool2x2(const Scalar* x, int64_t batch, int64_t channels, int64_t height, int64_t width,
 //                    Scalar* y);
+//   void avg_pool3x3(const Scalar* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride,
+//                    Scalar* y);
+//   void max_pool3x3(const Scalar* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride,
+//                    Scalar* y);
 //   void global_avg_pool(const Scalar* x, int64_t batch, int64_t channels, int64_t spatial, Scalar* y);
 //   void linear(const Scalar* x, int64_t batch, int64_t in, int64_t out, const Scalar* w, const Scalar* b,
 //               Scalar* y);
@@ -131,6 +135,16 @@ class PlanRun {
       case StepKind::MaxPool2x2: {
         const Node& src = net_.node(n.inputs[0]);
         ops_.max_pool2x2(in, batch_, src.channels, src.height, src.width, out);
+        return;
+      }
+      case StepKind::AvgPool3x3: {
+        const Node& src = net_.node(n.inputs[0]);
+        ops_.avg_pool3x3(in, batch_, src.channels, src.height, src.width, n.stride, out);
+        return;
+      }
+      case StepKind::MaxPool3x3: {
+        const Node& src = net_.node(n.inputs[0]);
+        ops_.max_pool3x3(in, batch_, src.channels, src.height, src.width, n.stride, out);
         return;
       }
       case StepKind::GlobalAvgPool: {

@@ -88,28 +88,30 @@ inline ReferenceForward reference_forward(const Network& net, const ParamStore& 
       case OpKind::Zero:
         break;
       case OpKind::AvgPool3x3:
+      case OpKind::MaxPool3x3: {
+        // The 3x3 window centred on input (oy * stride, ox * stride), padding left out: its mean over the values
+        // inside (count_include_pad = False), or its maximum.
+        const Node& s = src();
+        const int64_t area = s.height * s.width;
         for (int64_t p = 0; p < B * n.channels; ++p)
           for (int64_t oy = 0; oy < n.height; ++oy)
             for (int64_t ox = 0; ox < n.width; ++ox) {
               double sum = 0;
-              int count = 0;
-              for (int64_t iy = std::max<int64_t>(0, oy - 1); iy < std::min(n.height, oy + 2); ++iy)
-                for (int64_t ix = std::max<int64_t>(0, ox - 1); ix < std::min(n.width, ox + 2); ++ix, ++count)
-                  sum += in(0)[static_cast<size_t>(p * hw + iy * n.width + ix)];
-              y[static_cast<size_t>(p * hw + oy * n.width + ox)] = static_cast<float>(sum / count);
-            }
-        break;
-      case OpKind::MaxPool3x3:
-        for (int64_t p = 0; p < B * n.channels; ++p)
-          for (int64_t oy = 0; oy < n.height; ++oy)
-            for (int64_t ox = 0; ox < n.width; ++ox) {
               float m = -INFINITY;
-              for (int64_t iy = std::max<int64_t>(0, oy - 1); iy < std::min(n.height, oy + 2); ++iy)
-                for (int64_t ix = std::max<int64_t>(0, ox - 1); ix < std::min(n.width, ox + 2); ++ix)
-                  m = std::max(m, in(0)[static_cast<size_t>(p * hw + iy * n.width + ix)]);
-              y[static_cast<size_t>(p * hw + oy * n.width + ox)] = m;
+              int count = 0;
+              for (int64_t iy = oy * n.stride - 1; iy <= oy * n.stride + 1; ++iy)
+                for (int64_t ix = ox * n.stride - 1; ix <= ox * n.stride + 1; ++ix) {
+                  if (iy < 0 || iy >= s.height || ix < 0 || ix >= s.width) continue;
+                  const float x = in(0)[static_cast<size_t>(p * area + iy * s.width + ix)];
+                  sum += x;
+                  m = std::max(m, x);
+                  ++count;
+                }
+              y[static_cast<size_t>(p * hw + oy * n.width + ox)] =
+                  n.op == OpKind::AvgPool3x3 ? static_cast<float>(sum / count) : m;
             }
         break;
+      }
       case OpKind::MaxPool2x2: {
         const Node& s = src();
         for (int64_t p = 0; p < B * n.channels; ++p)

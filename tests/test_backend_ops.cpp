@@ -167,6 +167,38 @@ std::vector<OpCase> op_cases() {
   cases.push_back(
       {"avg pool 2x2", StepKind::AvgPool2x2,
        [] { return one_op(3, 8, 6, [](Network& n, int x) { return n.avg_pool2x2(n.conv(x, 3, 1, 1, 0, "w")); }); }, 6});
+  // DARTS' reduction cells pool with stride 2 (pad 1) and add the result to other edges' outputs.
+  for (const bool max : {true, false})
+    for (const auto& [h, w] : {std::pair<int64_t, int64_t>{8, 6}, {7, 9}}) {
+      cases.push_back({std::string(max ? "max" : "avg") + " pool 3x3 stride 2 " + std::to_string(h) + "x" +
+                           std::to_string(w) + " into an add",
+                       max ? StepKind::MaxPool3x3 : StepKind::AvgPool3x3,
+                       [=] {
+                         return one_op(3, h, w, [&](Network& n, int x) {
+                           const int c = n.conv(x, 4, 3, 1, 1, "w");
+                           const int pooled = max ? n.max_pool3x3(c, 2) : n.avg_pool3x3(c, 2);
+                           return n.add({pooled, n.conv(x, 4, 3, 2, 1, "v")});
+                         });
+                       },
+                       5});
+    }
+  // A reduction edge of DARTS in small: a separable convolution (ReLU, depthwise, pointwise, batch norm, twice; the
+  // first depthwise one strided) plus a pooled branch and a FactorizedReduce skip, all summed.
+  cases.push_back(
+      {"DARTS-like chain: separable convolution, stride-2 pool, factorized reduce", StepKind::Pointwise,
+       [] {
+         return one_op(4, 8, 10, [](Network& n, int x) {
+           int y = n.conv(n.relu(x), 4, 3, 2, 1, "sep.dw1", {1, 4, 0});
+           y = n.batch_norm(n.conv(y, 4, 1, 1, 0, "sep.pw1"), "sep.bn1");
+           y = n.conv(n.relu(y), 4, 3, 1, 1, "sep.dw2", {1, 4, 0});
+           y = n.batch_norm(n.conv(y, 4, 1, 1, 0, "sep.pw2"), "sep.bn2");
+           const int r = n.relu(x);
+           const int skip = n.batch_norm(
+               n.concat({n.conv(r, 2, 1, 2, 0, "fr.conv_1"), n.conv(r, 2, 1, 2, 0, "fr.conv_2", {1, 1, 1})}), "fr.bn");
+           return n.relu(n.add({y, n.max_pool3x3(x, 2), skip}));
+         });
+       },
+       5});
   cases.push_back({"global avg pool and linear", StepKind::Linear,
                    [] { return one_op(4, 3, 5, [](Network& n, int x) { return n.conv(x, 6, 3, 1, 1, "w"); }); }, 33});
   return cases;

@@ -157,12 +157,17 @@ void depthwise_plane(const ConvShape& s, const PhasePlanes<T>& p, const T* plane
           for (int64_t i = 0; i < kBlockCols; ++i) acc[r][i] += wt * in[r * step + i];
         }
       }
-      // Constant bounds and a mask, not a variable-length copy: that would cost more than the taps.
+      // Whole rows with constant bounds, the last block's with a mask: a variable-length copy would cost more than
+      // the taps.
       const int64_t rows = std::min(BlockRows, s.out_height - oy0), cols = s.out_width - ox0;
       for (int64_t r = 0; r < rows; ++r) {
         T* out = y + (oy0 + r) * s.out_width + ox0;
-        for (int64_t i = 0; i < kBlockCols; ++i)
-          if (i < cols) out[i] = acc[r][i];
+        if (cols >= kBlockCols) {
+          std::copy_n(acc[r], kBlockCols, out);
+        } else {
+          for (int64_t i = 0; i < kBlockCols; ++i)
+            if (i < cols) out[i] = acc[r][i];
+        }
       }
     }
 }

@@ -61,6 +61,8 @@ BLOCK = {
     "pointwise_kernel": 256,               # kernels/pointwise_kernels.cuh kPointwiseThreads
     "avg_pool2x2_kernel": 256,             # kernels/pool_kernels.cuh kPoolThreads
     "max_pool2x2_kernel": 256,
+    "avg_pool3x3_kernel": 256,
+    "max_pool3x3_kernel": 256,
     "global_avg_pool_kernel": 256,
     "linear_kernel": 256,
     "unit_patterns_kernel": 256,           # kernels/unit_patterns_kernels.cuh kPatternThreads

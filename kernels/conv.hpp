@@ -1,5 +1,5 @@
-// 2-D convolution without bias (PyTorch's cross-correlation), the CPU op: im2col + BLAS GEMM. The CUDA
-// executor calls cuDNN for the same op.
+// 2-D convolution without bias (PyTorch's cross-correlation), the CPU op: im2col + BLAS GEMM per group, and a
+// direct loop for depthwise convolutions. The CUDA executor calls cuDNN for the same op.
 #pragma once
 #include <cstdint>
 #include <tuple>
@@ -7,13 +7,23 @@
 
 namespace zcnas {
 
+// Output o reads input row o * stride - pad + k * dilation + shift for kernel row k (columns likewise); taps
+// outside the input read zero. Input channels [g * Cin/groups, (g + 1) * Cin/groups) feed output channels
+// [g * Cout/groups, (g + 1) * Cout/groups). shift > 0 comes with pad 0, and no tap reads past the input
+// (nn/network.hpp, ConvOptions).
 struct ConvShape {
   int64_t batch = 0, in_channels = 0, height = 0, width = 0;
   int64_t out_channels = 0, out_height = 0, out_width = 0;
   int kernel = 1, stride = 1, pad = 0;
+  int dilation = 1, groups = 1, shift = 0;
+
+  int64_t weight_numel() const { return out_channels * (in_channels / groups) * kernel * kernel; }
+  // groups == Cin == Cout: one k x k filter per channel.
+  bool depthwise() const { return groups == in_channels && groups == out_channels; }
 
   auto tie() const {
-    return std::tie(batch, in_channels, height, width, out_channels, out_height, out_width, kernel, stride, pad);
+    return std::tie(batch, in_channels, height, width, out_channels, out_height, out_width, kernel, stride, pad,
+                    dilation, groups, shift);
   }
   bool operator==(const ConvShape& o) const { return tie() == o.tie(); }
   bool operator<(const ConvShape& o) const { return tie() < o.tie(); }
@@ -25,8 +35,11 @@ struct ConvScratch {
   std::vector<std::vector<T>> per_thread;
 };
 
-// x: [Cin][B][H*W], weight: [Cout][Cin][k][k], y: [Cout][B][Ho*Wo]. Blocks of images, one per thread at a
-// time, each one single-threaded GEMM (BLAS must run one thread per call: the CPU executor sets that).
+// x: [Cin][B][H*W], weight: [Cout][Cin/groups][k][k], y: [Cout][B][Ho*Wo].
+//  - Depthwise: one thread per [H][W] plane at a time, each output the sum of its in-bounds taps in row-major tap
+//    order, in T.
+//  - Otherwise: blocks of images, one per thread at a time, im2col then one single-threaded GEMM per group (BLAS
+//    must run one thread per call: the CPU executor sets that).
 template <typename T>
 void conv2d_cpu(const ConvShape& shape, const T* x, const T* weight, T* y, int threads, ConvScratch<T>& scratch);
 

@@ -1,10 +1,13 @@
-// Convolutions on the CPU: im2col of a block of images, then one GEMM per block.
+// Convolutions on the CPU: im2col of a block of images, then one GEMM per group and block; depthwise ones
+// directly, plane by plane.
 #include <cblas.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
+#include "core/error.hpp"
 #include "kernels/conv.hpp"
 
 namespace zcnas {
@@ -17,39 +20,176 @@ void gemm(int m, int n, int k, const double* a, int lda, const double* b, int ld
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
 }
 
+// Where kernel tap `tap` of output o reads: input index o * stride + offset (ConvShape's rule, one axis).
+int64_t tap_offset(const ConvShape& s, int tap) { return static_cast<int64_t>(tap) * s.dilation - s.pad + s.shift; }
+
+// The outputs [lo, hi) of `outputs` whose input index o * stride + offset lies inside [0, size).
+struct OutputRange {
+  int64_t lo, hi;
+};
+OutputRange inside(int64_t offset, int64_t size, int stride, int64_t outputs) {
+  const int64_t lo = std::min(outputs, offset >= 0 ? 0 : (-offset + stride - 1) / stride);
+  const int64_t last = size - 1 - offset;  // o * stride <= last
+  const int64_t hi = last < 0 ? 0 : std::min(outputs, last / stride + 1);
+  return {lo, std::max(lo, hi)};
+}
+
 // Rows (ci, ky, kx) x columns (image, oy, ox) for images [b0, b1) of a [Cin][B][H*W] input.
 template <typename T>
 void im2col(const T* in, const ConvShape& s, int64_t b0, int64_t b1, T* col) {
-  const int k = s.kernel, stride = s.stride, pad = s.pad;
+  const int k = s.kernel, stride = s.stride;
   const int64_t h = s.height, w = s.width, ho = s.out_height, wo = s.out_width;
   const int64_t cols = (b1 - b0) * ho * wo;
   for (int64_t ci = 0; ci < s.in_channels; ++ci) {
     for (int ky = 0; ky < k; ++ky) {
+      const int64_t dy = tap_offset(s, ky);
+      const OutputRange rows = inside(dy, h, stride, ho);
       for (int kx = 0; kx < k; ++kx) {
         T* row = col + ((ci * k + ky) * k + kx) * cols;
-        // Output columns ox whose input column ix = ox*stride - pad + kx lies inside [0, w).
-        const int64_t ox_lo = std::max<int64_t>(0, (pad - kx + stride - 1) / stride);
-        const int64_t ox_hi = std::min<int64_t>(wo, (w - 1 + pad - kx) / stride + 1);
+        const int64_t dx = tap_offset(s, kx);
+        const OutputRange xs = inside(dx, w, stride, wo);
         for (int64_t b = b0; b < b1; ++b) {
           const T* plane = in + (ci * s.batch + b) * h * w;
           T* dst_img = row + (b - b0) * ho * wo;
           for (int64_t oy = 0; oy < ho; ++oy) {
             T* dst = dst_img + oy * wo;
-            const int64_t iy = oy * stride - pad + ky;
-            if (iy < 0 || iy >= h || ox_lo >= ox_hi) {
+            if (oy < rows.lo || oy >= rows.hi || xs.lo >= xs.hi) {
               std::fill(dst, dst + wo, T(0));
               continue;
             }
-            const T* src = plane + iy * w;
-            std::fill(dst, dst + ox_lo, T(0));
+            const int64_t x0 = (oy * stride + dy) * w + dx;  // column ox reads plane[x0 + ox * stride]
+            std::fill(dst, dst + xs.lo, T(0));
             if (stride == 1) {
-              std::memcpy(dst + ox_lo, src + ox_lo - pad + kx, static_cast<size_t>(ox_hi - ox_lo) * sizeof(T));
+              std::memcpy(dst + xs.lo, plane + x0 + xs.lo, static_cast<size_t>(xs.hi - xs.lo) * sizeof(T));
             } else {
-              for (int64_t ox = ox_lo; ox < ox_hi; ++ox) dst[ox] = src[ox * stride - pad + kx];
+              for (int64_t ox = xs.lo; ox < xs.hi; ++ox) dst[ox] = plane[x0 + ox * stride];
             }
-            std::fill(dst + ox_hi, dst + wo, T(0));
+            std::fill(dst + xs.hi, dst + wo, T(0));
           }
         }
+      }
+    }
+  }
+}
+
+// Depthwise outputs are computed in blocks of up to kBlockRows x kBlockCols, held in registers while every tap is
+// added; 4 x kBlockCols for outputs of at most 4 rows (a stride-2 convolution of an 8x8 plane), else 8 x kBlockCols.
+constexpr int64_t kBlockRows = 8, kBlockCols = 8;
+int64_t block_rows(const ConvShape& s) { return s.out_height <= kBlockRows / 2 ? kBlockRows / 2 : kBlockRows; }
+
+int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
+// A depthwise convolution's input plane as its taps read it: padded with zeros, the shift applied (position
+// (py, px) is input (py - pad + shift, px - pad + shift)), split by column phase (phase r holds columns r,
+// r + stride, r + 2 * stride, ...) and large enough for whole blocks of outputs. Tap (ky, kx) of output (oy, ox)
+// is position (oy * stride + ky * dilation, ox * stride + kx * dilation): phase (kx * dilation) % stride, row
+// oy * stride + ky * dilation, column ox + (kx * dilation) / stride; so each tap of a row of outputs reads
+// consecutive values.
+template <typename T>
+class PhasePlanes {
+ public:
+  explicit PhasePlanes(const ConvShape& s)
+      : s_(s),
+        rows_((round_up(s.out_height, block_rows(s)) - 1) * s.stride + static_cast<int64_t>(s.kernel - 1) * s.dilation +
+              1),
+        cols_(round_up(s.out_width, kBlockCols) + static_cast<int64_t>(s.kernel - 1) * s.dilation / s.stride),
+        first_(s.shift - s.pad),
+        input_rows_(inside(first_, s.height, 1, rows_)) {
+    for (int ky = 0; ky < s.kernel; ++ky)
+      for (int kx = 0; kx < s.kernel; ++kx) {
+        const int64_t row = static_cast<int64_t>(ky) * s.dilation, col = static_cast<int64_t>(kx) * s.dilation;
+        taps_.push_back((col % s.stride * rows_ + row) * cols_ + col / s.stride);
+      }
+    for (int r = 0; r < s.stride; ++r) input_cols_.push_back(inside(first_ + r, s.width, s.stride, cols_));
+  }
+
+  int64_t floats() const { return s_.stride * rows_ * cols_; }
+  int64_t output_row_step() const { return s_.stride * cols_; }  // from output row oy to oy + 1, in every phase
+  const std::vector<int64_t>& taps() const { return taps_; }     // where tap (ky, kx) of output (0, 0) reads
+
+  // Zeros where the taps read padding: once per buffer, as fill() never writes there.
+  void clear(T* planes) const { std::fill(planes, planes + floats(), T(0)); }
+
+  // The positions inside the input, from one [H][W] plane.
+  void fill(const T* x, T* planes) const {
+    for (int64_t py = input_rows_.lo; py < input_rows_.hi; ++py) {
+      const int64_t row = (py + first_) * s_.width + first_;  // column j of phase r is x[row + j * stride + r]
+      for (int r = 0; r < s_.stride; ++r) {
+        T* dst = planes + (r * rows_ + py) * cols_;
+        const OutputRange js = input_cols_[static_cast<size_t>(r)];
+        if (s_.stride == 1) {
+          std::copy(x + row + js.lo, x + row + js.hi, dst + js.lo);
+        } else if (s_.stride == 2) {  // a constant stride: the loop vectorises
+          for (int64_t j = js.lo; j < js.hi; ++j) dst[j] = x[row + j * 2 + r];
+        } else {
+          for (int64_t j = js.lo; j < js.hi; ++j) dst[j] = x[row + j * s_.stride + r];
+        }
+      }
+    }
+  }
+
+ private:
+  const ConvShape& s_;
+  int64_t rows_, cols_;
+  int64_t first_;                        // the input row and column of position 0
+  OutputRange input_rows_;               // rows of every phase inside the input
+  std::vector<OutputRange> input_cols_;  // per phase, its columns inside the input
+  std::vector<int64_t> taps_;
+};
+
+// One channel of one image: y [Ho][Wo] from its phase planes and its k x k filter, each output the sum of its
+// taps in row-major order (taps on padding add zero).
+template <int64_t BlockRows, typename T>
+void depthwise_plane(const ConvShape& s, const PhasePlanes<T>& p, const T* planes, const T* filter, T* y) {
+  const std::vector<int64_t>& taps = p.taps();
+  const int64_t step = p.output_row_step();
+  for (int64_t oy0 = 0; oy0 < s.out_height; oy0 += BlockRows)
+    for (int64_t ox0 = 0; ox0 < s.out_width; ox0 += kBlockCols) {
+      const T* block = planes + oy0 * step + ox0;
+      T acc[BlockRows][kBlockCols];
+      for (int64_t r = 0; r < BlockRows; ++r)
+        for (int64_t i = 0; i < kBlockCols; ++i) acc[r][i] = filter[0] * block[taps[0] + r * step + i];
+      for (size_t t = 1; t < taps.size(); ++t) {
+        const T wt = filter[t];
+        const T* in = block + taps[t];
+        for (int64_t r = 0; r < BlockRows; ++r) {
+#pragma omp simd
+          for (int64_t i = 0; i < kBlockCols; ++i) acc[r][i] += wt * in[r * step + i];
+        }
+      }
+      // Whole rows with constant bounds, the last block's with a mask: a variable-length copy would cost more than
+      // the taps.
+      const int64_t rows = std::min(BlockRows, s.out_height - oy0), cols = s.out_width - ox0;
+      for (int64_t r = 0; r < rows; ++r) {
+        T* out = y + (oy0 + r) * s.out_width + ox0;
+        if (cols >= kBlockCols) {
+          std::copy_n(acc[r], kBlockCols, out);
+        } else {
+          for (int64_t i = 0; i < kBlockCols; ++i)
+            if (i < cols) out[i] = acc[r][i];
+        }
+      }
+    }
+}
+
+template <typename T>
+void depthwise_conv(const ConvShape& s, const T* x, const T* wgt, T* y, int threads, ConvScratch<T>& scratch) {
+  const PhasePlanes<T> phases(s);
+  const int64_t planes = s.in_channels * s.batch, in_area = s.height * s.width, out_area = s.out_height * s.out_width;
+  if (scratch.per_thread.size() < static_cast<size_t>(threads)) scratch.per_thread.resize(static_cast<size_t>(threads));
+#pragma omp parallel num_threads(threads)
+  {
+    auto& buf = scratch.per_thread[static_cast<size_t>(omp_get_thread_num())];
+    if (buf.size() < static_cast<size_t>(phases.floats())) buf.resize(static_cast<size_t>(phases.floats()));
+    phases.clear(buf.data());
+#pragma omp for schedule(static)
+    for (int64_t p = 0; p < planes; ++p) {  // channel-major: plane p is channel p / B
+      phases.fill(x + p * in_area, buf.data());
+      const T* filter = wgt + p / s.batch * s.kernel * s.kernel;
+      if (block_rows(s) == kBlockRows) {
+        depthwise_plane<kBlockRows>(s, phases, buf.data(), filter, y + p * out_area);
+      } else {
+        depthwise_plane<kBlockRows / 2>(s, phases, buf.data(), filter, y + p * out_area);
       }
     }
   }
@@ -59,23 +199,30 @@ void im2col(const T* in, const ConvShape& s, int64_t b0, int64_t b1, T* col) {
 
 template <typename T>
 void conv2d_cpu(const ConvShape& s, const T* x, const T* wgt, T* y, int threads, ConvScratch<T>& scratch) {
+  ZCNAS_REQUIRE(s.groups > 0 && s.in_channels % s.groups == 0 && s.out_channels % s.groups == 0,
+                "conv: {} groups do not divide {} input and {} output channels", s.groups, s.in_channels,
+                s.out_channels);
+  if (s.depthwise()) return depthwise_conv(s, x, wgt, y, threads, scratch);
   const int k = s.kernel;
-  const int64_t rows = s.in_channels * k * k, spatial = s.out_height * s.out_width;
-  const int64_t ldc = s.batch * spatial;
-  if (k == 1 && s.stride == 1 && s.pad == 0) {
+  const int64_t groups = s.groups, group_out = s.out_channels / groups;
+  const int64_t rows = s.in_channels / groups * k * k;  // of the GEMM's inner dimension, per group
+  const int64_t spatial = s.out_height * s.out_width, ldc = s.batch * spatial;
+  if (k == 1 && s.stride == 1 && s.pad == 0 && s.shift == 0) {
     // A 1x1 convolution reads the input as the GEMM's right-hand matrix directly.
     const int64_t per = (ldc + threads - 1) / threads;
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (int t = 0; t < threads; ++t) {
       const int64_t c0 = t * per, c1 = std::min(ldc, c0 + per);
-      if (c1 > c0)
-        gemm(static_cast<int>(s.out_channels), static_cast<int>(c1 - c0), static_cast<int>(rows), wgt,
-             static_cast<int>(rows), x + c0, static_cast<int>(ldc), y + c0, static_cast<int>(ldc));
+      if (c1 <= c0) continue;
+      for (int64_t g = 0; g < groups; ++g)
+        gemm(static_cast<int>(group_out), static_cast<int>(c1 - c0), static_cast<int>(rows), wgt + g * group_out * rows,
+             static_cast<int>(rows), x + g * rows * ldc + c0, static_cast<int>(ldc), y + g * group_out * ldc + c0,
+             static_cast<int>(ldc));
     }
     return;
   }
   // Blocks of images whose im2col matrix stays near 1 MB, one block per thread at a time.
-  const int64_t per_image = rows * spatial;
+  const int64_t per_image = groups * rows * spatial;
   const int64_t block = std::max<int64_t>(1, (int64_t{1} << 18) / std::max<int64_t>(1, per_image));
   const int64_t nblocks = (s.batch + block - 1) / block;
   if (scratch.per_thread.size() < static_cast<size_t>(threads)) scratch.per_thread.resize(static_cast<size_t>(threads));
@@ -86,8 +233,11 @@ void conv2d_cpu(const ConvShape& s, const T* x, const T* wgt, T* y, int threads,
     if (col.size() < static_cast<size_t>(per_image * block)) col.resize(static_cast<size_t>(per_image * block));
     im2col(x, s, b0, b1, col.data());
     const int64_t ncols = (b1 - b0) * spatial;
-    gemm(static_cast<int>(s.out_channels), static_cast<int>(ncols), static_cast<int>(rows), wgt, static_cast<int>(rows),
-         col.data(), static_cast<int>(ncols), y + b0 * spatial, static_cast<int>(ldc));
+    // Group g: output channels [g * group_out, +group_out) from im2col rows [g * rows, +rows).
+    for (int64_t g = 0; g < groups; ++g)
+      gemm(static_cast<int>(group_out), static_cast<int>(ncols), static_cast<int>(rows), wgt + g * group_out * rows,
+           static_cast<int>(rows), col.data() + g * rows * ncols, static_cast<int>(ncols),
+           y + g * group_out * ldc + b0 * spatial, static_cast<int>(ldc));
   }
 }
 

@@ -11,65 +11,15 @@
 namespace zcnas {
 namespace {
 
-// A 3x3 window's reduction as the reference does it: the first in-bounds value, the others folded in row by row,
-// left to right, then a result from the fold and the window's size.
+// A stride-1 pooling term of one plane into v (first term) or added to it (later terms, through the scratch plane).
 template <typename T>
-struct AvgWindow {  // count_include_pad = False: the in-bounds sum over the in-bounds count
-  static T fold(T acc, T x) { return acc + x; }
-  static T result(T acc, int64_t count) { return acc / static_cast<T>(count); }
-};
-template <typename T>
-struct MaxWindow {  // PyTorch pads with -inf: the in-bounds maximum
-  static T fold(T acc, T x) { return pool_max(acc, x); }
-  static T result(T acc, int64_t /*count*/) { return acc; }
-};
-
-// 3x3 pooling, stride 1, pad 1, of one [h, w] plane; interior pixels take a fixed nine-term path that
-// vectorises across the row.
-template <typename Window, typename T>
-void pool3x3_plane(const T* src, T* dst, int64_t h, int64_t w) {
-  auto border = [&](int64_t oy, int64_t ox) {
-    const int64_t y0 = std::max<int64_t>(0, oy - 1), y1 = std::min<int64_t>(h, oy + 2);
-    const int64_t x0 = std::max<int64_t>(0, ox - 1), x1 = std::min<int64_t>(w, ox + 2);
-    T acc = src[y0 * w + x0];
-    for (int64_t iy = y0; iy < y1; ++iy)
-      for (int64_t ix = iy == y0 ? x0 + 1 : x0; ix < x1; ++ix) acc = Window::fold(acc, src[iy * w + ix]);
-    dst[oy * w + ox] = Window::result(acc, (y1 - y0) * (x1 - x0));
-  };
-  for (int64_t oy = 0; oy < h; ++oy) {
-    if (oy == 0 || oy == h - 1 || w < 3) {
-      for (int64_t ox = 0; ox < w; ++ox) border(oy, ox);
-      continue;
-    }
-    border(oy, 0);
-    const T* a = src + (oy - 1) * w;
-    const T* b = src + oy * w;
-    const T* c = src + (oy + 1) * w;
-    T* d = dst + oy * w;
-    for (int64_t ox = 1; ox < w - 1; ++ox) {
-      T acc = a[ox - 1];
-      acc = Window::fold(acc, a[ox]);
-      acc = Window::fold(acc, a[ox + 1]);
-      acc = Window::fold(acc, b[ox - 1]);
-      acc = Window::fold(acc, b[ox]);
-      acc = Window::fold(acc, b[ox + 1]);
-      acc = Window::fold(acc, c[ox - 1]);
-      acc = Window::fold(acc, c[ox]);
-      acc = Window::fold(acc, c[ox + 1]);
-      d[ox] = Window::result(acc, 9);
-    }
-    border(oy, w - 1);
-  }
-}
-
-// A pooling term of one plane into v (first term) or added to it (later terms, through the scratch plane).
-template <typename Window, typename T>
-void apply_pool3x3(const T* x, int64_t h, int64_t w, bool first, T* v, T* pool_scratch) {
+void apply_pool3x3(void (*pool)(const T*, int64_t, int64_t, int, T*), const T* x, int64_t h, int64_t w, bool first,
+                   T* v, T* pool_scratch) {
   if (first) {
-    pool3x3_plane<Window>(x, v, h, w);
+    pool(x, h, w, 1, v);
     return;
   }
-  pool3x3_plane<Window>(x, pool_scratch, h, w);
+  pool(x, h, w, 1, pool_scratch);
   for (int64_t s = 0; s < h * w; ++s) v[s] += pool_scratch[s];
 }
 
@@ -96,10 +46,10 @@ void apply_term(const BasicPointwiseTerm<T>& term, const T* x, int64_t c, int64_
       return;
     }
     case TermKind::AvgPool3x3:
-      apply_pool3x3<AvgWindow<T>>(x, h, w, first, v, pool_scratch);
+      apply_pool3x3(avg_pool3x3_plane<T>, x, h, w, first, v, pool_scratch);
       return;
     case TermKind::MaxPool3x3:
-      apply_pool3x3<MaxWindow<T>>(x, h, w, first, v, pool_scratch);
+      apply_pool3x3(max_pool3x3_plane<T>, x, h, w, first, v, pool_scratch);
       return;
   }
 }

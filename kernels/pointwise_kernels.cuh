@@ -41,17 +41,12 @@ __device__ __forceinline__ float term_value(const PointwiseTerm& term, const Poi
     case TermKind::AvgPool3x3:
     case TermKind::MaxPool3x3: {
       const uint32_t oy = s / a.width, ox = s - oy * a.width;
-      const uint32_t y0 = oy > 0 ? oy - 1 : 0, y1 = min(oy + 2, a.height);
-      const uint32_t x0 = ox > 0 ? ox - 1 : 0, x1 = min(ox + 2, a.width);
-      // The first in-bounds value, the others folded in row by row, as the CPU op does.
-      const bool max = term.kind == TermKind::MaxPool3x3;
-      float acc = __ldg(plane + y0 * a.width + x0);
-      for (uint32_t iy = y0; iy < y1; ++iy)
-        for (uint32_t ix = iy == y0 ? x0 + 1 : x0; ix < x1; ++ix) {
-          const float x = __ldg(plane + iy * a.width + ix);
-          acc = max ? pool_max(acc, x) : __fadd_rn(acc, x);
-        }
-      return max ? acc : __fdiv_rn(acc, static_cast<float>((y1 - y0) * (x1 - x0)));
+      const Window3x3<uint32_t> w = window3x3(oy, ox, a.height, a.width);
+      const auto load = [&](uint32_t iy, uint32_t ix) { return __ldg(plane + iy * a.width + ix); };
+      if (term.kind == TermKind::MaxPool3x3)
+        return fold_window3x3(w, load, [](float m, float x) { return pool_max(m, x); });
+      return __fdiv_rn(fold_window3x3(w, load, [](float sum, float x) { return __fadd_rn(sum, x); }),
+                       static_cast<float>(w.count()));
     }
   }
   return 0.0f;

@@ -17,7 +17,30 @@ bool pool2x2_arguments(const char* op, const float* x, int64_t batch, int64_t ch
   return true;
 }
 
+// Checks a 3x3 pool's arguments; false when there is nothing to pool.
+bool pool3x3_arguments(const char* op, const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width,
+                       int stride, const float* y) {
+  if (batch * channels == 0) return false;
+  ZCNAS_REQUIRE(batch > 0 && channels > 0 && height > 0 && width > 0 && (stride == 1 || stride == 2) && x && y,
+                "{}: bad arguments [{}, {}, {}, {}], stride {}", op, batch, channels, height, width, stride);
+  return true;
+}
+
 }  // namespace
+
+void avg_pool3x3(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride, float* y,
+                 cudaStream_t stream) {
+  if (!pool3x3_arguments("avg_pool3x3", x, batch, channels, height, width, stride, y)) return;
+  ZCNAS_LAUNCH(avg_pool3x3_kernel, pool3x3_launch(batch * channels, height, width, stride), stream, x, batch * channels,
+               height, width, stride, y);
+}
+
+void max_pool3x3(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride, float* y,
+                 cudaStream_t stream) {
+  if (!pool3x3_arguments("max_pool3x3", x, batch, channels, height, width, stride, y)) return;
+  ZCNAS_LAUNCH(max_pool3x3_kernel, pool3x3_launch(batch * channels, height, width, stride), stream, x, batch * channels,
+               height, width, stride, y);
+}
 
 void avg_pool2x2(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, float* y,
                  cudaStream_t stream) {

@@ -1,9 +1,80 @@
 // Pools and the linear classifier on the CPU, channel-major.
+#include "core/error.hpp"
 #include "kernels/pool.hpp"
 
 namespace zcnas {
 
 namespace {
+
+// How a 3x3 window's fold (fold_window3x3) becomes its output.
+template <typename T>
+struct AvgWindow {  // count_include_pad = False: the in-bounds sum over the in-bounds count
+  static T fold(T acc, T x) { return acc + x; }
+  static T result(T acc, int64_t count) { return acc / static_cast<T>(count); }
+};
+template <typename T>
+struct MaxWindow {  // PyTorch pads with -inf: the in-bounds maximum
+  static T fold(T acc, T x) { return pool_max(acc, x); }
+  static T result(T acc, int64_t /*count*/) { return acc; }
+};
+
+// 3x3 pooling of one plane. Outputs whose window lies inside the plane take a fixed nine-term path that
+// vectorises across the row (Stride is a constant for that); the others fold their cut window.
+template <int Stride, typename Window, typename T>
+void pool3x3_plane(const T* src, int64_t h, int64_t w, T* dst) {
+  const int64_t ho = pool3x3_size(h, Stride), wo = pool3x3_size(w, Stride);
+  // Inside: 1 <= o and o * Stride + 1 < size.
+  const int64_t rows_end = h < 2 ? 1 : (h - 2) / Stride + 1, cols_end = w < 2 ? 1 : (w - 2) / Stride + 1;
+  auto border = [&](int64_t oy, int64_t ox) {
+    const Window3x3<int64_t> win = window3x3<int64_t>(oy * Stride, ox * Stride, h, w);
+    const T acc = fold_window3x3(
+        win, [&](int64_t iy, int64_t ix) { return src[iy * w + ix]; }, Window::fold);
+    dst[oy * wo + ox] = Window::result(acc, win.count());
+  };
+  for (int64_t oy = 0; oy < ho; ++oy) {
+    if (oy == 0 || oy >= rows_end || cols_end <= 1) {
+      for (int64_t ox = 0; ox < wo; ++ox) border(oy, ox);
+      continue;
+    }
+    border(oy, 0);
+    const T* a = src + (oy * Stride - 1) * w;
+    const T* b = a + w;
+    const T* c = b + w;
+    T* d = dst + oy * wo;
+    for (int64_t ox = 1; ox < cols_end; ++ox) {
+      const int64_t x = ox * Stride;
+      T acc = a[x - 1];
+      acc = Window::fold(acc, a[x]);
+      acc = Window::fold(acc, a[x + 1]);
+      acc = Window::fold(acc, b[x - 1]);
+      acc = Window::fold(acc, b[x]);
+      acc = Window::fold(acc, b[x + 1]);
+      acc = Window::fold(acc, c[x - 1]);
+      acc = Window::fold(acc, c[x]);
+      acc = Window::fold(acc, c[x + 1]);
+      d[ox] = Window::result(acc, 9);
+    }
+    for (int64_t ox = cols_end; ox < wo; ++ox) border(oy, ox);
+  }
+}
+
+template <typename Window, typename T>
+void pool3x3_plane(const T* x, int64_t height, int64_t width, int stride, T* y) {
+  ZCNAS_REQUIRE(stride == 1 || stride == 2, "3x3 pooling with stride {}: only 1 and 2 are supported", stride);
+  if (stride == 1) {
+    pool3x3_plane<1, Window>(x, height, width, y);
+  } else {
+    pool3x3_plane<2, Window>(x, height, width, y);
+  }
+}
+
+template <typename Window, typename T>
+void pool3x3_planes(const T* x, int64_t planes, int64_t height, int64_t width, int stride, T* y, int threads) {
+  const int64_t out_area = pool3x3_size(height, stride) * pool3x3_size(width, stride);
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int64_t p = 0; p < planes; ++p)
+    pool3x3_plane<Window>(x + p * height * width, height, width, stride, y + p * out_area);
+}
 
 // Every 2x2 window of every [H][W] plane, stride 2, reduced by reduce(x00, x01, x10, x11).
 template <typename T, typename Reduce>
@@ -22,6 +93,28 @@ void pool2x2_planes(const T* x, int64_t planes, int64_t height, int64_t width, T
 }
 
 }  // namespace
+
+template <typename T>
+void avg_pool3x3_plane(const T* x, int64_t height, int64_t width, int stride, T* y) {
+  pool3x3_plane<AvgWindow<T>>(x, height, width, stride, y);
+}
+
+template <typename T>
+void max_pool3x3_plane(const T* x, int64_t height, int64_t width, int stride, T* y) {
+  pool3x3_plane<MaxWindow<T>>(x, height, width, stride, y);
+}
+
+template <typename T>
+void avg_pool3x3_cpu(const T* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride, T* y,
+                     int threads) {
+  pool3x3_planes<AvgWindow<T>>(x, channels * batch, height, width, stride, y, threads);
+}
+
+template <typename T>
+void max_pool3x3_cpu(const T* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride, T* y,
+                     int threads) {
+  pool3x3_planes<MaxWindow<T>>(x, channels * batch, height, width, stride, y, threads);
+}
 
 template <typename T>
 void avg_pool2x2_cpu(const T* x, int64_t batch, int64_t channels, int64_t height, int64_t width, T* y, int threads) {
@@ -54,10 +147,14 @@ void linear_cpu(const T* x, int64_t batch, int64_t in, int64_t out, const T* wei
     }
 }
 
-#define ZCNAS_POOL_CPU(T)                                                                  \
-  template void avg_pool2x2_cpu<T>(const T*, int64_t, int64_t, int64_t, int64_t, T*, int); \
-  template void max_pool2x2_cpu<T>(const T*, int64_t, int64_t, int64_t, int64_t, T*, int); \
-  template void global_avg_pool_cpu<T>(const T*, int64_t, int64_t, int64_t, T*);           \
+#define ZCNAS_POOL_CPU(T)                                                                       \
+  template void avg_pool3x3_plane<T>(const T*, int64_t, int64_t, int, T*);                      \
+  template void max_pool3x3_plane<T>(const T*, int64_t, int64_t, int, T*);                      \
+  template void avg_pool3x3_cpu<T>(const T*, int64_t, int64_t, int64_t, int64_t, int, T*, int); \
+  template void max_pool3x3_cpu<T>(const T*, int64_t, int64_t, int64_t, int64_t, int, T*, int); \
+  template void avg_pool2x2_cpu<T>(const T*, int64_t, int64_t, int64_t, int64_t, T*, int);      \
+  template void max_pool2x2_cpu<T>(const T*, int64_t, int64_t, int64_t, int64_t, T*, int);      \
+  template void global_avg_pool_cpu<T>(const T*, int64_t, int64_t, int64_t, T*);                \
   template void linear_cpu<T>(const T*, int64_t, int64_t, int64_t, const T*, const T*, T*);
 ZCNAS_POOL_CPU(float)
 ZCNAS_POOL_CPU(double)

@@ -41,6 +41,48 @@ inline LaunchShape pool2x2_launch(int64_t planes, int64_t height, int64_t width)
   return one_thread_per_item(planes * (height / 2) * (width / 2), kPoolThreads);
 }
 
+// Output t of 3x3 pooling of x: [planes][height][width] (pad 1, stride 1 or 2; kernels/pool.hpp): the plane it
+// reads and the in-bounds window there; plane is null past the last output.
+struct Pool3x3Output {
+  const float* plane = nullptr;
+  Window3x3<int64_t> window{};
+};
+
+__device__ __forceinline__ Pool3x3Output pool3x3_output(const float* x, int64_t planes, int64_t height, int64_t width,
+                                                        int stride, int64_t t) {
+  const int64_t out_width = pool3x3_size(width, stride);
+  const int64_t out_area = pool3x3_size(height, stride) * out_width;
+  if (t >= planes * out_area) return {};
+  const int64_t p = t / out_area, oy = (t - p * out_area) / out_width, ox = t - p * out_area - oy * out_width;
+  return {x + p * height * width, window3x3(oy * stride, ox * stride, height, width)};
+}
+
+__global__ void avg_pool3x3_kernel(const float* __restrict__ x, int64_t planes, int64_t height, int64_t width,
+                                   int stride, float* __restrict__ y) {
+  const int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const Pool3x3Output o = pool3x3_output(x, planes, height, width, stride, t);
+  if (!o.plane) return;
+  const float sum = fold_window3x3(
+      o.window, [&](int64_t iy, int64_t ix) { return __ldg(o.plane + iy * width + ix); },
+      [](float acc, float v) { return __fadd_rn(acc, v); });
+  y[t] = __fdiv_rn(sum, static_cast<float>(o.window.count()));
+}
+
+__global__ void max_pool3x3_kernel(const float* __restrict__ x, int64_t planes, int64_t height, int64_t width,
+                                   int stride, float* __restrict__ y) {
+  const int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const Pool3x3Output o = pool3x3_output(x, planes, height, width, stride, t);
+  if (!o.plane) return;
+  y[t] = fold_window3x3(
+      o.window, [&](int64_t iy, int64_t ix) { return __ldg(o.plane + iy * width + ix); },
+      [](float m, float v) { return pool_max(m, v); });
+}
+
+// Both 3x3 pools: one thread per output.
+inline LaunchShape pool3x3_launch(int64_t planes, int64_t height, int64_t width, int stride) {
+  return one_thread_per_item(planes * pool3x3_size(height, stride) * pool3x3_size(width, stride), kPoolThreads);
+}
+
 // x: [planes][spatial] -> y: [planes].
 __global__ void global_avg_pool_kernel(const float* __restrict__ x, int64_t planes, int64_t spatial,
                                        float* __restrict__ y) {

@@ -82,6 +82,12 @@ class CpuOps {
   void max_pool2x2(const T* x, int64_t batch, int64_t channels, int64_t height, int64_t width, T* y) {
     max_pool2x2_cpu(x, batch, channels, height, width, y, threads_);
   }
+  void avg_pool3x3(const T* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride, T* y) {
+    avg_pool3x3_cpu(x, batch, channels, height, width, stride, y, threads_);
+  }
+  void max_pool3x3(const T* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride, T* y) {
+    max_pool3x3_cpu(x, batch, channels, height, width, stride, y, threads_);
+  }
   void global_avg_pool(const T* x, int64_t batch, int64_t channels, int64_t spatial, T* y) {
     global_avg_pool_cpu(x, batch, channels, spatial, y);
   }

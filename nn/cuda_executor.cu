@@ -200,9 +200,9 @@ struct CudaExecutor::Impl {
   void conv(const ConvShape& shape, const float* x, const float* w, float* y) {
     ConvPlan& cp = conv_plan(shape);
     const float one = 1.0f, zero = 0.0f;
-    ZCNAS_CUDA_CHECK(cudnnConvolutionForward(cudnn.get(), &one, cp.desc.x, x, cp.desc.w, w, cp.desc.conv,
-                                             cp.choice.algo, workspace.data(), cp.choice.workspace, &zero, cp.desc.y,
-                                             y));
+    ZCNAS_CUDA_CHECK(cudnnConvolutionForward(cudnn.get(), &one, cp.desc.x, x + cp.desc.x_offset, cp.desc.w, w,
+                                             cp.desc.conv, cp.choice.algo, workspace.data(), cp.choice.workspace, &zero,
+                                             cp.desc.y, y));
   }
   void batch_norm_stats(const float* x, int64_t batch, int64_t channels, int64_t spatial, const float* gamma,
                         const float* beta, ChannelAffine* out) {
@@ -216,6 +216,14 @@ struct CudaExecutor::Impl {
   }
   void max_pool2x2(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, float* y) {
     cuda::max_pool2x2(x, batch, channels, height, width, y, st());
+  }
+  void avg_pool3x3(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride,
+                   float* y) {
+    cuda::avg_pool3x3(x, batch, channels, height, width, stride, y, st());
+  }
+  void max_pool3x3(const float* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride,
+                   float* y) {
+    cuda::max_pool3x3(x, batch, channels, height, width, stride, y, st());
   }
   void global_avg_pool(const float* x, int64_t batch, int64_t channels, int64_t spatial, float* y) {
     cuda::global_avg_pool(x, batch, channels, spatial, y, st());

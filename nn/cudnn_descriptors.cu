@@ -9,9 +9,10 @@ namespace zcnas::cuda {
 namespace {
 
 std::string describe(const ConvShape& s) {
-  return fmt::format("convolution {}x{} stride {} pad {} of [{}, {}, {}, {}] -> [{}, {}, {}, {}]", s.kernel, s.kernel,
-                     s.stride, s.pad, s.batch, s.in_channels, s.height, s.width, s.batch, s.out_channels, s.out_height,
-                     s.out_width);
+  return fmt::format(
+      "convolution {}x{} stride {} pad {} dilation {} groups {} shift {} of [{}, {}, {}, {}] -> [{}, {}, {}, {}]",
+      s.kernel, s.kernel, s.stride, s.pad, s.dilation, s.groups, s.shift, s.batch, s.in_channels, s.height, s.width,
+      s.batch, s.out_channels, s.out_height, s.out_width);
 }
 
 // cuDNN's legacy descriptors take int sizes.
@@ -36,17 +37,27 @@ ConvDescriptors::~ConvDescriptors() {
 
 void ConvDescriptors::init(const ConvShape& s, ConvMath math) {
   const int batch = to_int(s.batch, "batch", s), in = to_int(s.in_channels, "in_channels", s);
-  const int out = to_int(s.out_channels, "out_channels", s);
+  const int out = to_int(s.out_channels, "out_channels", s), groups = to_int(s.groups, "groups", s);
+  const int height = to_int(s.height, "height", s), width = to_int(s.width, "width", s);
+  ZCNAS_REQUIRE(in % groups == 0 && out % groups == 0, "{}: the groups do not divide the channels", describe(s));
+  // A shift reads the input's pixels, never padding (nn/network.hpp, ConvOptions).
+  ZCNAS_REQUIRE(s.shift >= 0 && s.shift < height && s.shift < width && (s.shift == 0 || s.pad == 0),
+                "{}: a shift needs pad 0 and must leave some of the input", describe(s));
   ZCNAS_CUDA_CHECK(cudnnCreateTensorDescriptor(&x));
   ZCNAS_CUDA_CHECK(cudnnCreateTensorDescriptor(&y));
   ZCNAS_CUDA_CHECK(cudnnCreateFilterDescriptor(&w));
   ZCNAS_CUDA_CHECK(cudnnCreateConvolutionDescriptor(&conv));
-  ZCNAS_CUDA_CHECK(cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, batch, in,
-                                              to_int(s.height, "height", s), to_int(s.width, "width", s)));
-  ZCNAS_CUDA_CHECK(cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, out, in, s.kernel, s.kernel));
+  // The shifted input is a view of the full NCHW planes: the same strides, its first pixel at (shift, shift).
+  ZCNAS_CUDA_CHECK(cudnnSetTensor4dDescriptorEx(x, CUDNN_DATA_FLOAT, batch, in, height - s.shift, width - s.shift,
+                                                to_int(s.in_channels * s.height * s.width, "input sample size", s),
+                                                height * width, width, 1));
+  x_offset = static_cast<int64_t>(s.shift) * (s.width + 1);
+  ZCNAS_CUDA_CHECK(
+      cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, out, in / groups, s.kernel, s.kernel));
   // PyTorch's convolution is a cross-correlation.
-  ZCNAS_CUDA_CHECK(cudnnSetConvolution2dDescriptor(conv, s.pad, s.pad, s.stride, s.stride, 1, 1,
+  ZCNAS_CUDA_CHECK(cudnnSetConvolution2dDescriptor(conv, s.pad, s.pad, s.stride, s.stride, s.dilation, s.dilation,
                                                    CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
+  ZCNAS_CUDA_CHECK(cudnnSetConvolutionGroupCount(conv, groups));
   ZCNAS_CUDA_CHECK(cudnnSetConvolutionMathType(conv, cudnn_math_type(math)));
   // The plan sized the output buffer; cuDNN would write the shape it derives.
   int dims[4] = {};

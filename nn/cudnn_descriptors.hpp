@@ -10,12 +10,14 @@
 namespace zcnas::cuda {
 
 // x: the input [B, Cin, H, W], y: the output [B, Cout, Ho, Wo], both float NCHW (the CUDA layout of
-// kernels/tensor_layout.hpp); w: [Cout, Cin, k, k]; conv: PyTorch's cross-correlation with the shape's pad and
-// stride, no dilation. Destroyed with the object.
+// kernels/tensor_layout.hpp); w: [Cout, Cin / groups, k, k]; conv: PyTorch's cross-correlation with the shape's
+// pad, stride, dilation and groups. A shifted convolution reads x from x_offset elements on: the planes'
+// [H - shift, W - shift] corner at (shift, shift), in the full planes' strides. Destroyed with the object.
 struct ConvDescriptors {
   cudnnTensorDescriptor_t x = nullptr, y = nullptr;
   cudnnFilterDescriptor_t w = nullptr;
   cudnnConvolutionDescriptor_t conv = nullptr;
+  int64_t x_offset = 0;  // elements from the input tensor's start to where x begins
 
   ConvDescriptors() = default;
   ConvDescriptors(const ConvDescriptors&) = delete;

@@ -221,27 +221,16 @@ class Planner {
         finish(id);
         return;
       case OpKind::Conv:
+        one_input_step(id, StepKind::Conv);
+        return;
       case OpKind::AvgPool2x2:
+        one_input_step(id, StepKind::AvgPool2x2);
+        return;
       case OpKind::MaxPool2x2:
+        one_input_step(id, StepKind::MaxPool2x2);
+        return;
       case OpKind::GlobalAvgPool:
-        ZCNAS_REQUIRE(n.op != OpKind::Conv || (n.dilation == 1 && n.groups == 1 && n.shift == 0),
-                      "forward plan: conv node {} '{}' has dilation {}, groups {}, shift {}: not supported yet", id,
-                      n.weight, n.dilation, n.groups, n.shift);
-        if (input(0).kind == ValueKind::Zero) {  // no bias: zeros stay zeros
-          v = zero_value();
-        } else {
-          Step s;
-          s.kind = n.op == OpKind::Conv         ? StepKind::Conv
-                   : n.op == OpKind::AvgPool2x2 ? StepKind::AvgPool2x2
-                   : n.op == OpKind::MaxPool2x2 ? StepKind::MaxPool2x2
-                                                : StepKind::GlobalAvgPool;
-          s.node = id;
-          s.in = stored_buffer(n.inputs[0]);
-          s.out = new_buffer(numel(id));
-          plan_.steps.push_back(s);
-          v = stored_value(s.out);
-        }
-        finish(id);
+        one_input_step(id, StepKind::GlobalAvgPool);
         return;
       case OpKind::Linear: {
         Step s;
@@ -267,9 +256,12 @@ class Planner {
       }
       case OpKind::AvgPool3x3:
       case OpKind::MaxPool3x3: {
-        ZCNAS_REQUIRE(n.stride == 1, "forward plan: {} node {} has stride {}: not supported yet", op_name(n.op), id,
-                      n.stride);
-        const TermKind kind = n.op == OpKind::AvgPool3x3 ? TermKind::AvgPool3x3 : TermKind::MaxPool3x3;
+        const bool avg = n.op == OpKind::AvgPool3x3;
+        if (n.stride != 1) {  // a strided pool has a step of its own
+          one_input_step(id, avg ? StepKind::AvgPool3x3 : StepKind::MaxPool3x3);
+          return;
+        }
+        const TermKind kind = avg ? TermKind::AvgPool3x3 : TermKind::MaxPool3x3;
         v = input(0).kind == ValueKind::Zero ? zero_value()
                                              : Value{ValueKind::Term, {kind, stored_buffer(n.inputs[0]), -1}};
         finish(id);
@@ -324,6 +316,25 @@ class Planner {
         return;
       }
     }
+  }
+
+  // Node id as a step of `kind` from its one stored input to a buffer of its own; none of these ops has a bias, so an
+  // input of zeros gives zeros and no step.
+  void one_input_step(int id, StepKind kind) {
+    const int in = node(id).inputs[0];
+    Value& v = value_[static_cast<size_t>(id)];
+    if (value_[static_cast<size_t>(in)].kind == ValueKind::Zero) {
+      v = zero_value();
+    } else {
+      Step s;
+      s.kind = kind;
+      s.node = id;
+      s.in = stored_buffer(in);
+      s.out = new_buffer(numel(id));
+      plan_.steps.push_back(s);
+      v = stored_value(s.out);
+    }
+    finish(id);
   }
 
   // Gives node id's ReLU consumers and hooks what they need, once its value is known.
@@ -457,11 +468,15 @@ const char* step_name(StepKind kind) {
     case StepKind::BatchNormStats:
       return "batch-norm statistics";
     case StepKind::Pointwise:
-      return "fused node (batch norm, pooling, truncation, add, concat, ReLU, sign bits)";
+      return "fused node (batch norm, stride-1 pooling, truncation, add, concat, ReLU, sign bits)";
     case StepKind::AvgPool2x2:
       return "avg pool 2x2";
     case StepKind::MaxPool2x2:
       return "max pool 2x2";
+    case StepKind::AvgPool3x3:
+      return "avg pool 3x3, stride 2";
+    case StepKind::MaxPool3x3:
+      return "max pool 3x3, stride 2";
     case StepKind::GlobalAvgPool:
       return "global avg pool";
     case StepKind::Linear:

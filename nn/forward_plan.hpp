@@ -1,7 +1,7 @@
 // The plan of one forward, made on the host and independent of the device: which ops run in which order,
 // what each one reads and writes, and where every tensor lives in one arena (counted in elements; each
 // device lays them out its own way, kernels/tensor_layout.hpp).
-//  - Batch norm, 3x3 pooling and truncation are not stored when adds and concatenations are their only
+//  - Batch norm, 3x3 pooling with stride 1 and truncation are not stored when adds and concatenations are their only
 //    consumers: those apply them while reading (terms of the fused node kernel, kernels/pointwise.hpp), and a
 //    concatenation is one fused step whose terms cover its parts' channels.
 //  - A node's ReLU and its sign bits are written by the step that produces the node.
@@ -31,6 +31,8 @@ enum class StepKind {
   Pointwise,       // terms -> out (the value, or none), relu, sign bits
   AvgPool2x2,      // in -> out
   MaxPool2x2,      // in -> out
+  AvgPool3x3,      // in -> out, stride 2 (stride-1 3x3 pooling is a term of the fused node step)
+  MaxPool3x3,      // in -> out, stride 2
   GlobalAvgPool,   // in -> out
   Linear,          // in -> out, the node's weight and bias
 };

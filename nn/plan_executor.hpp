@@ -16,6 +16,10 @@
 //                    Scalar* y);
 //   void max_pool2x2(const Scalar* x, int64_t batch, int64_t channels, int64_t height, int64_t width,
 //                    Scalar* y);
+//   void avg_pool3x3(const Scalar* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride,
+//                    Scalar* y);
+//   void max_pool3x3(const Scalar* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride,
+//                    Scalar* y);
 //   void global_avg_pool(const Scalar* x, int64_t batch, int64_t channels, int64_t spatial, Scalar* y);
 //   void linear(const Scalar* x, int64_t batch, int64_t in, int64_t out, const Scalar* w, const Scalar* b,
 //               Scalar* y);
@@ -34,7 +38,8 @@ namespace zcnas {
 // The shape of conv node n of `net` at this batch.
 inline ConvShape conv_shape(const Network& net, const Node& n, int64_t batch) {
   const Node& src = net.node(n.inputs[0]);
-  return {batch, src.channels, src.height, src.width, n.channels, n.height, n.width, n.kernel, n.stride, n.pad};
+  return {batch,    src.channels, src.height, src.width,  n.channels, n.height, n.width,
+          n.kernel, n.stride,     n.pad,      n.dilation, n.groups,   n.shift};
 }
 
 template <typename Ops>
@@ -90,8 +95,7 @@ class PlanRun {
     switch (s.kind) {
       case StepKind::Conv: {
         const ConvShape shape = conv_shape(net_, n, batch_);
-        ops_.conv(shape, in, ops_.param(n.weight, shape.out_channels * shape.in_channels * shape.kernel * shape.kernel),
-                  out);
+        ops_.conv(shape, in, ops_.param(n.weight, shape.weight_numel()), out);
         return;
       }
       case StepKind::BatchNormStats:
@@ -131,6 +135,16 @@ class PlanRun {
       case StepKind::MaxPool2x2: {
         const Node& src = net_.node(n.inputs[0]);
         ops_.max_pool2x2(in, batch_, src.channels, src.height, src.width, out);
+        return;
+      }
+      case StepKind::AvgPool3x3: {
+        const Node& src = net_.node(n.inputs[0]);
+        ops_.avg_pool3x3(in, batch_, src.channels, src.height, src.width, n.stride, out);
+        return;
+      }
+      case StepKind::MaxPool3x3: {
+        const Node& src = net_.node(n.inputs[0]);
+        ops_.max_pool3x3(in, batch_, src.channels, src.height, src.width, n.stride, out);
         return;
       }
       case StepKind::GlobalAvgPool: {

@@ -32,21 +32,25 @@ inline ReferenceForward reference_forward(const Network& net, const ParamStore& 
         y = input.data;
         break;
       case OpKind::Conv: {
+        // Output channel co of group g = co / (Cout / groups) reads input channels g * Cin/groups + [0, Cin/groups).
         const Node& s = src();
         const float* w = P(n.weight);
+        const int64_t group_in = s.channels / n.groups, group_out = n.channels / n.groups;
         for (int64_t b = 0; b < B; ++b)
           for (int64_t co = 0; co < n.channels; ++co)
             for (int64_t oy = 0; oy < n.height; ++oy)
               for (int64_t ox = 0; ox < n.width; ++ox) {
                 double acc = 0.0;
-                for (int64_t ci = 0; ci < s.channels; ++ci)
+                for (int64_t j = 0; j < group_in; ++j)
                   for (int ky = 0; ky < n.kernel; ++ky)
                     for (int kx = 0; kx < n.kernel; ++kx) {
-                      const int64_t iy = oy * n.stride - n.pad + ky, ix = ox * n.stride - n.pad + kx;
+                      const int64_t ci = co / group_out * group_in + j;
+                      const int64_t iy = oy * n.stride - n.pad + ky * n.dilation + n.shift;
+                      const int64_t ix = ox * n.stride - n.pad + kx * n.dilation + n.shift;
                       if (iy < 0 || iy >= s.height || ix < 0 || ix >= s.width) continue;
                       acc += static_cast<double>(
                                  in(0)[static_cast<size_t>(((b * s.channels + ci) * s.height + iy) * s.width + ix)]) *
-                             w[((co * s.channels + ci) * n.kernel + ky) * n.kernel + kx];
+                             w[((co * group_in + j) * n.kernel + ky) * n.kernel + kx];
                     }
                 y[static_cast<size_t>(((b * n.channels + co) * n.height + oy) * n.width + ox)] =
                     static_cast<float>(acc);
@@ -84,28 +88,30 @@ inline ReferenceForward reference_forward(const Network& net, const ParamStore& 
       case OpKind::Zero:
         break;
       case OpKind::AvgPool3x3:
+      case OpKind::MaxPool3x3: {
+        // The 3x3 window centred on input (oy * stride, ox * stride), padding left out: its mean over the values
+        // inside (count_include_pad = False), or its maximum.
+        const Node& s = src();
+        const int64_t area = s.height * s.width;
         for (int64_t p = 0; p < B * n.channels; ++p)
           for (int64_t oy = 0; oy < n.height; ++oy)
             for (int64_t ox = 0; ox < n.width; ++ox) {
               double sum = 0;
-              int count = 0;
-              for (int64_t iy = std::max<int64_t>(0, oy - 1); iy < std::min(n.height, oy + 2); ++iy)
-                for (int64_t ix = std::max<int64_t>(0, ox - 1); ix < std::min(n.width, ox + 2); ++ix, ++count)
-                  sum += in(0)[static_cast<size_t>(p * hw + iy * n.width + ix)];
-              y[static_cast<size_t>(p * hw + oy * n.width + ox)] = static_cast<float>(sum / count);
-            }
-        break;
-      case OpKind::MaxPool3x3:
-        for (int64_t p = 0; p < B * n.channels; ++p)
-          for (int64_t oy = 0; oy < n.height; ++oy)
-            for (int64_t ox = 0; ox < n.width; ++ox) {
               float m = -INFINITY;
-              for (int64_t iy = std::max<int64_t>(0, oy - 1); iy < std::min(n.height, oy + 2); ++iy)
-                for (int64_t ix = std::max<int64_t>(0, ox - 1); ix < std::min(n.width, ox + 2); ++ix)
-                  m = std::max(m, in(0)[static_cast<size_t>(p * hw + iy * n.width + ix)]);
-              y[static_cast<size_t>(p * hw + oy * n.width + ox)] = m;
+              int count = 0;
+              for (int64_t iy = oy * n.stride - 1; iy <= oy * n.stride + 1; ++iy)
+                for (int64_t ix = ox * n.stride - 1; ix <= ox * n.stride + 1; ++ix) {
+                  if (iy < 0 || iy >= s.height || ix < 0 || ix >= s.width) continue;
+                  const float x = in(0)[static_cast<size_t>(p * area + iy * s.width + ix)];
+                  sum += x;
+                  m = std::max(m, x);
+                  ++count;
+                }
+              y[static_cast<size_t>(p * hw + oy * n.width + ox)] =
+                  n.op == OpKind::AvgPool3x3 ? static_cast<float>(sum / count) : m;
             }
         break;
+      }
       case OpKind::MaxPool2x2: {
         const Node& s = src();
         for (int64_t p = 0; p < B * n.channels; ++p)

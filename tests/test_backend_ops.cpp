@@ -56,6 +56,46 @@ std::vector<OpCase> op_cases() {
              [=] { return one_op(3, hw, hw, [&](Network& n, int x) { return n.conv(x, 5, k, stride, pad, "w"); }); },
              7});
       }
+  // DARTS' separable and dilated convolutions are depthwise: groups == Cin == Cout. 9x11 inputs: outputs of more
+  // than one register block of the CPU op each way, and partial ones.
+  struct Depthwise {
+    int kernel, stride, pad, dilation;
+  };
+  for (const Depthwise d : {Depthwise{3, 1, 1, 1}, Depthwise{3, 2, 1, 1}, Depthwise{5, 1, 2, 1}, Depthwise{5, 2, 2, 1},
+                            Depthwise{3, 1, 2, 2}, Depthwise{5, 1, 4, 2}, Depthwise{3, 2, 2, 2}, Depthwise{5, 2, 4, 2}})
+    cases.push_back({"depthwise k" + std::to_string(d.kernel) + " s" + std::to_string(d.stride) + " dilation " +
+                         std::to_string(d.dilation),
+                     StepKind::Conv,
+                     [=] {
+                       return one_op(5, 9, 11, [&](Network& n, int x) {
+                         return n.conv(x, 5, d.kernel, d.stride, d.pad, "dw", {d.dilation, 5, 0});
+                       });
+                     },
+                     3});
+  cases.push_back(
+      {"depthwise k3 s2 shift 1", StepKind::Conv,
+       [] { return one_op(3, 10, 8, [](Network& n, int x) {
+              return n.conv(x, 3, 3, 2, 0, "dw", {1, 3, 1});
+            }); }, 3});
+  cases.push_back({"grouped convolutions, 3x3 and 1x1", StepKind::Conv,
+                   [] {
+                     return one_op(6, 7, 5, [](Network& n, int x) {
+                       return n.conv(n.conv(x, 4, 3, 1, 1, "g2", {1, 2, 0}), 6, 1, 1, 0, "g2_1x1", {1, 2, 0});
+                     });
+                   },
+                   3});
+  // DARTS' FactorizedReduce: ReLU, then two 1x1 stride-2 convolutions, the second of x[:, :, 1:, 1:] (shift 1),
+  // concatenated, then batch norm.
+  cases.push_back({"factorized reduce: shifted 1x1 stride-2 conv", StepKind::Conv,
+                   [] {
+                     return one_op(4, 8, 6, [](Network& n, int x) {
+                       const int r = n.relu(x);
+                       return n.batch_norm(
+                           n.concat({n.conv(r, 3, 1, 2, 0, "conv_1"), n.conv(r, 3, 1, 2, 0, "conv_2", {1, 1, 1})}),
+                           "bn");
+                     });
+                   },
+                   5});
   cases.push_back(
       {"batch norm alone", StepKind::BatchNormStats,
        [] { return one_op(5, 6, 7, [](Network& n, int x) { return n.batch_norm(n.conv(x, 4, 3, 1, 1, "w"), "bn"); }); },
@@ -127,6 +167,38 @@ std::vector<OpCase> op_cases() {
   cases.push_back(
       {"avg pool 2x2", StepKind::AvgPool2x2,
        [] { return one_op(3, 8, 6, [](Network& n, int x) { return n.avg_pool2x2(n.conv(x, 3, 1, 1, 0, "w")); }); }, 6});
+  // DARTS' reduction cells pool with stride 2 (pad 1) and add the result to other edges' outputs.
+  for (const bool max : {true, false})
+    for (const auto& [h, w] : {std::pair<int64_t, int64_t>{8, 6}, {7, 9}}) {
+      cases.push_back({std::string(max ? "max" : "avg") + " pool 3x3 stride 2 " + std::to_string(h) + "x" +
+                           std::to_string(w) + " into an add",
+                       max ? StepKind::MaxPool3x3 : StepKind::AvgPool3x3,
+                       [=] {
+                         return one_op(3, h, w, [&](Network& n, int x) {
+                           const int c = n.conv(x, 4, 3, 1, 1, "w");
+                           const int pooled = max ? n.max_pool3x3(c, 2) : n.avg_pool3x3(c, 2);
+                           return n.add({pooled, n.conv(x, 4, 3, 2, 1, "v")});
+                         });
+                       },
+                       5});
+    }
+  // A reduction edge of DARTS in small: a separable convolution (ReLU, depthwise, pointwise, batch norm, twice; the
+  // first depthwise one strided) plus a pooled branch and a FactorizedReduce skip, all summed.
+  cases.push_back(
+      {"DARTS-like chain: separable convolution, stride-2 pool, factorized reduce", StepKind::Pointwise,
+       [] {
+         return one_op(4, 8, 10, [](Network& n, int x) {
+           int y = n.conv(n.relu(x), 4, 3, 2, 1, "sep.dw1", {1, 4, 0});
+           y = n.batch_norm(n.conv(y, 4, 1, 1, 0, "sep.pw1"), "sep.bn1");
+           y = n.conv(n.relu(y), 4, 3, 1, 1, "sep.dw2", {1, 4, 0});
+           y = n.batch_norm(n.conv(y, 4, 1, 1, 0, "sep.pw2"), "sep.bn2");
+           const int r = n.relu(x);
+           const int skip = n.batch_norm(
+               n.concat({n.conv(r, 2, 1, 2, 0, "fr.conv_1"), n.conv(r, 2, 1, 2, 0, "fr.conv_2", {1, 1, 1})}), "fr.bn");
+           return n.relu(n.add({y, n.max_pool3x3(x, 2), skip}));
+         });
+       },
+       5});
   cases.push_back({"global avg pool and linear", StepKind::Linear,
                    [] { return one_op(4, 3, 5, [](Network& n, int x) { return n.conv(x, 6, 3, 1, 1, "w"); }); }, 33});
   return cases;
@@ -171,6 +243,7 @@ TEST(BackendOps, EveryStepKindHasACase) {
 
 TEST(BackendOps, CpuOpsMatchTheDefinition) {
   CpuExecutor<float> exec(2);
+  CpuExecutor<double> exec64(2);
   for (const auto& c : op_cases()) {
     const Network net = c.build();
     const ParamStore params = random_params(net, 11);
@@ -180,6 +253,12 @@ TEST(BackendOps, CpuOpsMatchTheDefinition) {
     const NaswotResult cpu = naswot_cpu(exec, net, params, input);
     expect_same(ref.output, std::vector<double>(ref.K.begin(), ref.K.end()), out, cpu.K.data, net.hooked_units(),
                 c.name);
+    // The float64 table's logits; the definition rounds each node's value to float, hence the float bound.
+    const TensorF64 out64 = exec64.forward(net, params, input);
+    ASSERT_EQ(out64.shape, ref.output.shape) << c.name;
+    for (size_t i = 0; i < out64.data.size(); ++i)
+      EXPECT_NEAR(out64.data[i], ref.output.data[i], 2e-3 * (1.0 + std::fabs(ref.output.data[i])))
+          << c.name << " float64 logit " << i;
   }
 }
 

@@ -154,6 +154,37 @@ TEST(ForwardPlan, BatchNormStatisticsOfBranchesThatReachNothing) {
   EXPECT_THROW(plan_forward(net, 4, PlanOutputs{false, {static_cast<int>(net.nodes().size())}, false}), Error);
 }
 
+TEST(ForwardPlan, StridedPoolsAreStepsThatAddsReadAsPlainTerms) {
+  Network net;
+  const int x = net.input(4, 9, 7);
+  const int c = net.conv(x, 4, 3, 1, 1, "w");
+  const int strided = net.conv(x, 4, 3, 2, 1, "v");
+  // A strided pool, a strided convolution and a stride-1 pool of another, summed; a strided pool of zeros.
+  const int sum = net.add({net.max_pool3x3(c, 2), strided, net.avg_pool3x3(strided)});
+  const int none = net.avg_pool3x3(net.zero_like(c), 2);
+  net.hook(sum, 1);
+  net.set_output(net.global_avg_pool(net.add({sum, none})));
+  const ForwardPlan plan = plan_forward(net, 3, true);
+
+  const Step* pool = nullptr;
+  const Step* add = nullptr;
+  int avg_pool_steps = 0;
+  for (const Step& s : plan.steps) {
+    avg_pool_steps += s.kind == StepKind::AvgPool3x3;
+    if (s.kind == StepKind::MaxPool3x3) pool = &s;
+    if (s.kind == StepKind::Pointwise && s.node == sum) add = &s;
+  }
+  EXPECT_EQ(avg_pool_steps, 0) << "pooling zeros is no step";
+  ASSERT_NE(pool, nullptr);
+  ASSERT_NE(add, nullptr);
+  ASSERT_EQ(add->n_terms, 3);
+  EXPECT_EQ(add->terms[0].kind, TermKind::Plain);
+  EXPECT_EQ(add->terms[0].buffer, pool->out) << "the add reads the pool step's output";
+  EXPECT_EQ(add->terms[1].kind, TermKind::Plain);
+  EXPECT_EQ(add->terms[2].kind, TermKind::AvgPool3x3) << "stride-1 pooling stays a term";
+  EXPECT_EQ(add->terms[2].buffer, add->terms[1].buffer);
+}
+
 TEST(ForwardPlan, RejectsAnEmptyBatch) {
   EXPECT_THROW(plan_forward(nb201::build_network(nb201::index_to_arch(0)), 0, true), Error);
 }

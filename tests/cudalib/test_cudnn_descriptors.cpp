@@ -54,15 +54,17 @@ std::vector<Genome> genomes_of(const SearchSpace& space) {
   return genomes;
 }
 
+// Adds the convolutions of the network's forward plans at every batch of kBatches.
+void add_planned_convolutions(const Network& net, std::set<ConvShape>& shapes) {
+  for (const PlannedBatch& b : kBatches)
+    for (const Step& s : plan_forward(net, b.batch, b.sign_bits).steps)
+      if (s.kind == StepKind::Conv) shapes.insert(conv_shape(net, net.node(s.node), b.batch));
+}
+
 // The distinct convolutions of the space's forward plans.
 std::set<ConvShape> planned_convolutions(const SearchSpace& space, const std::vector<Genome>& genomes) {
   std::set<ConvShape> shapes;
-  for (const Genome& g : genomes) {
-    const Network net = space.build(g);
-    for (const PlannedBatch& b : kBatches)
-      for (const Step& s : plan_forward(net, b.batch, b.sign_bits).steps)
-        if (s.kind == StepKind::Conv) shapes.insert(conv_shape(net, net.node(s.node), b.batch));
-  }
+  for (const Genome& g : genomes) add_planned_convolutions(space.build(g), shapes);
   return shapes;
 }
 
@@ -70,32 +72,37 @@ std::array<int, 4> nchw_strides(const std::array<int, 4>& dims) {
   return {dims[1] * dims[2] * dims[3], dims[2] * dims[3], dims[3], 1};
 }
 
-void expect_tensor(cudnnTensorDescriptor_t d, const std::array<int, 4>& dims, const char* what) {
+// A tensor of `dims` laid out as the NCHW tensor `full` is (itself, unless a shifted input's corner of it).
+void expect_tensor(cudnnTensorDescriptor_t d, const std::array<int, 4>& dims, const std::array<int, 4>& full,
+                   const char* what) {
   cudnnDataType_t type{};
   std::array<int, 4> got{}, strides{};
   ZCNAS_CUDA_CHECK(cudnnGetTensor4dDescriptor(d, &type, &got[0], &got[1], &got[2], &got[3], &strides[0], &strides[1],
                                               &strides[2], &strides[3]));
   EXPECT_EQ(type, CUDNN_DATA_FLOAT) << what;
   EXPECT_EQ(got, dims) << what;
-  EXPECT_EQ(strides, nchw_strides(dims)) << what << ": not the CUDA layout, sample-major NCHW";
+  EXPECT_EQ(strides, nchw_strides(full)) << what << ": not the CUDA layout, sample-major NCHW";
 }
 
 void expect_descriptors(const ConvShape& s, ConvMath math) {
   SCOPED_TRACE(::testing::Message() << "conv " << s.kernel << "x" << s.kernel << " stride " << s.stride << " pad "
-                                    << s.pad << " of [" << s.batch << ", " << s.in_channels << ", " << s.height << ", "
-                                    << s.width << "] -> " << s.out_channels << " channels");
+                                    << s.pad << " dilation " << s.dilation << " groups " << s.groups << " shift "
+                                    << s.shift << " of [" << s.batch << ", " << s.in_channels << ", " << s.height
+                                    << ", " << s.width << "] -> " << s.out_channels << " channels");
   cuda::ConvDescriptors d;
   d.init(s, math);
   const auto i = [](int64_t v) { return static_cast<int>(v); };
   const std::array<int, 4> x{i(s.batch), i(s.in_channels), i(s.height), i(s.width)};
+  const std::array<int, 4> shifted{i(s.batch), i(s.in_channels), i(s.height - s.shift), i(s.width - s.shift)};
   const std::array<int, 4> y{i(s.batch), i(s.out_channels), i(s.out_height), i(s.out_width)};
 
   std::array<int, 4> derived{};
   ZCNAS_CUDA_CHECK(
       cudnnGetConvolution2dForwardOutputDim(d.conv, d.x, d.w, &derived[0], &derived[1], &derived[2], &derived[3]));
   EXPECT_EQ(derived, y) << "cuDNN's output shape is not the plan's";
-  expect_tensor(d.x, x, "input");
-  expect_tensor(d.y, y, "output");
+  expect_tensor(d.x, shifted, x, "input");
+  EXPECT_EQ(d.x_offset, s.shift * (s.width + 1)) << "the input's first pixel is not at (shift, shift)";
+  expect_tensor(d.y, y, y, "output");
 
   cudnnDataType_t type{};
   cudnnTensorFormat_t format{};
@@ -103,7 +110,10 @@ void expect_descriptors(const ConvShape& s, ConvMath math) {
   ZCNAS_CUDA_CHECK(cudnnGetFilter4dDescriptor(d.w, &type, &format, &w[0], &w[1], &w[2], &w[3]));
   EXPECT_EQ(type, CUDNN_DATA_FLOAT);
   EXPECT_EQ(format, CUDNN_TENSOR_NCHW);
-  EXPECT_EQ(w, (std::array<int, 4>{i(s.out_channels), i(s.in_channels), s.kernel, s.kernel}));
+  EXPECT_EQ(w, (std::array<int, 4>{i(s.out_channels), i(s.in_channels / s.groups), s.kernel, s.kernel}));
+  int groups = 0;
+  ZCNAS_CUDA_CHECK(cudnnGetConvolutionGroupCount(d.conv, &groups));
+  EXPECT_EQ(groups, s.groups);
 
   int pad_h = 0, pad_w = 0, stride_h = 0, stride_w = 0, dilation_h = 0, dilation_w = 0;
   cudnnConvolutionMode_t mode{};
@@ -114,8 +124,8 @@ void expect_descriptors(const ConvShape& s, ConvMath math) {
   EXPECT_EQ(pad_w, s.pad);
   EXPECT_EQ(stride_h, s.stride);
   EXPECT_EQ(stride_w, s.stride);
-  EXPECT_EQ(dilation_h, 1);
-  EXPECT_EQ(dilation_w, 1);
+  EXPECT_EQ(dilation_h, s.dilation);
+  EXPECT_EQ(dilation_w, s.dilation);
   EXPECT_EQ(mode, CUDNN_CROSS_CORRELATION) << "PyTorch's convolution";
   EXPECT_EQ(compute, CUDNN_DATA_FLOAT);
   cudnnMathType_t math_type{};
@@ -135,14 +145,52 @@ TEST(CudnnDescriptors, EveryPlannedConvolutionOfEverySpace) {
     }
     const std::set<ConvShape> shapes = planned_convolutions(*space, genomes_of(*space));
     ASSERT_FALSE(shapes.empty());
-    std::set<std::tuple<int64_t, int64_t, int64_t, int64_t, int, int, int>> per_sample;
+    std::set<ConvShape> per_sample;
     for (const ConvShape& s : shapes) {
-      per_sample.emplace(s.in_channels, s.height, s.width, s.out_channels, s.kernel, s.stride, s.pad);
+      ConvShape one = s;
+      one.batch = 1;
+      per_sample.insert(one);
       for (ConvMath math : {ConvMath::Fp32, ConvMath::Tf32}) expect_descriptors(s, math);
     }
     std::printf("%s: %zu distinct convolutions (%zu per sample) at %zu batch sizes\n", name.c_str(), shapes.size(),
                 per_sample.size(), std::size(kBatches));
   }
+}
+
+// The convolutions of DARTS' cells, as networks build and plan them: depthwise 3x3 and 5x5 at stride 1 and 2,
+// dilated by 2, a grouped convolution that is not depthwise, and FactorizedReduce's shifted 1x1 stride-2 one.
+TEST(CudnnDescriptors, DilatedGroupedAndShiftedConvolutions) {
+  Network net;
+  const int x = net.input(16, 32, 32);
+  const int r = net.relu(x);
+  std::vector<int> outputs;
+  for (int stride : {1, 2}) {
+    const std::string s = std::to_string(stride);
+    outputs.push_back(net.conv(r, 16, 3, stride, 1, "dw3_s" + s, {1, 16, 0}));
+    outputs.push_back(net.conv(r, 16, 5, stride, 2, "dw5_s" + s, {1, 16, 0}));
+    outputs.push_back(net.conv(r, 16, 3, stride, 2, "dil3_s" + s, {2, 16, 0}));
+    outputs.push_back(net.conv(r, 16, 5, stride, 4, "dil5_s" + s, {2, 16, 0}));
+  }
+  outputs.push_back(net.conv(r, 8, 3, 1, 1, "grouped", {1, 4, 0}));
+  outputs.push_back(
+      net.concat({net.conv(r, 8, 1, 2, 0, "reduce.conv_1"), net.conv(r, 8, 1, 2, 0, "reduce.conv_2", {1, 1, 1})}));
+  // Hooked for NASWOT's passes and read by the output for epsilon's.
+  std::vector<int> pooled;
+  for (int out : outputs) {
+    net.hook(out, 1);
+    pooled.push_back(net.global_avg_pool(out));
+  }
+  net.set_output(net.concat(pooled));
+
+  std::set<ConvShape> shapes;
+  add_planned_convolutions(net, shapes);
+  EXPECT_EQ(shapes.size(), 11 * std::size(kBatches));
+  int shifted = 0;
+  for (const ConvShape& s : shapes) {
+    shifted += s.shift == 1;
+    for (ConvMath math : {ConvMath::Fp32, ConvMath::Tf32}) expect_descriptors(s, math);
+  }
+  EXPECT_EQ(shifted, static_cast<int>(std::size(kBatches)));
 }
 
 TEST(CudnnDescriptors, RejectAShapeThatCudnnWouldNotWrite) {

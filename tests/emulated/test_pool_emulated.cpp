@@ -60,6 +60,43 @@ TEST(PoolEmulated, MaxPool2x2MatchesCpu) {
   expect_pool2x2_matches_cpu(max_pool2x2_cpu<float>, cuda::max_pool2x2_kernel);
 }
 
+using Pool3x3Cpu = void (*)(const float*, int64_t, int64_t, int64_t, int64_t, int, float*, int);
+using Pool3x3Kernel = void (*)(const float*, int64_t, int64_t, int64_t, int, float*);
+
+// Stride 2 (the plan's) and 1. Odd and even sizes, 7x7 and non-square 9x5 and 11x6 (tails in either axis), 1x1, 2x3
+// and one-row planes (every window cut), and more outputs than a block has threads. Every 13th input is NaN, which
+// max pooling propagates.
+void expect_pool3x3_matches_cpu(Pool3x3Cpu cpu, Pool3x3Kernel kernel) {
+  const int64_t shapes[][4] = {{3, 5, 7, 7}, {2, 3, 9, 5}, {1, 1, 1, 1},  {5, 2, 2, 3},
+                               {1, 2, 1, 9}, {2, 3, 8, 8}, {4, 20, 11, 6}};
+  for (int stride : {2, 1})
+    for (const auto& s : shapes) {
+      const int64_t batch = s[0], channels = s[1], h = s[2], w = s[3];
+      const int64_t ho = pool3x3_size(h, stride), wo = pool3x3_size(w, stride);
+      auto x = random_values<float>(static_cast<size_t>(batch * channels * h * w), -1.0f, 1.0f, 3 + h * w);
+      for (size_t i = 0; i < x.size(); i += 13) x[i] = std::nanf("");
+      std::vector<float> expected(static_cast<size_t>(batch * channels * ho * wo), kUnwritten);
+      const auto x_cpu = swap_outer(x, batch, channels, h * w);
+      cpu(x_cpu.data(), batch, channels, h, w, stride, expected.data(), 1);
+      expected = swap_outer(expected, channels, batch, ho * wo);
+      for (const auto& schedule : kSchedules) {
+        std::vector<float> y(expected.size(), kUnwritten);
+        simt::launch(cuda::pool3x3_launch(batch * channels, h, w, stride), schedule, kernel, x.data(), batch * channels,
+                     h, w, stride, y.data());
+        EXPECT_TRUE(same_bits(expected, y))
+            << shape_string({batch, channels, h, w}) << " stride " << stride << " " << simt::to_string(schedule);
+      }
+    }
+}
+
+TEST(PoolEmulated, AvgPool3x3MatchesCpu) {
+  expect_pool3x3_matches_cpu(avg_pool3x3_cpu<float>, cuda::avg_pool3x3_kernel);
+}
+
+TEST(PoolEmulated, MaxPool3x3MatchesCpu) {
+  expect_pool3x3_matches_cpu(max_pool3x3_cpu<float>, cuda::max_pool3x3_kernel);
+}
+
 // One-element planes, planes of 49 and 1000, and more planes than a block has threads.
 TEST(PoolEmulated, GlobalAvgPoolMatchesCpu) {
   const int64_t shapes[][3] = {{1, 1, 1}, {3, 5, 1}, {7, 3, 49}, {5, 64, 9}, {2, 3, 1000}};

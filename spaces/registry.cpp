@@ -2,6 +2,7 @@
 #include <fmt/ranges.h>
 
 #include "core/error.hpp"
+#include "spaces/darts/darts_space.hpp"
 #include "spaces/nats_sss/nats_sss_space.hpp"
 #include "spaces/nb101/nb101_space.hpp"
 #include "spaces/nb201/nb201_space.hpp"
@@ -11,7 +12,7 @@ namespace zcnas {
 namespace {
 
 using SpaceFactory = std::unique_ptr<SearchSpace> (*)();
-constexpr SpaceFactory kSpaces[] = {nb201::make_space, nb101::make_space, nats_sss::make_space};
+constexpr SpaceFactory kSpaces[] = {nb201::make_space, nb101::make_space, nats_sss::make_space, darts::make_space};
 
 }  // namespace
 

@@ -54,6 +54,7 @@ std::string SearchSpace::arch_hash(const Genome& /*genome*/) const { return {}; 
 
 GroundTruth SearchSpace::load_truth(const std::string& path) const {
   GroundTruth truth = read_truth(path);
+  if (!enumerable()) return truth;  // one entry per record of the file
   ZCNAS_REQUIRE(truth.size() == size(), "ground truth '{}' has {} rows, {} has {}", path, truth.size(), title(),
                 size());
   for (const auto& column : truth.accuracy)
@@ -64,6 +65,10 @@ GroundTruth SearchSpace::load_truth(const std::string& path) const {
 
 GroundTruth SearchSpace::read_truth(const std::string& path) const {
   throw Error(fmt::format("space {} has no ground truth to read from '{}'", name(), path));
+}
+
+std::vector<ArchRecord> SearchSpace::read_records(const std::string& path) const {
+  throw Error(fmt::format("space {} has no record files to read archs from ('{}')", name(), path));
 }
 
 void SearchSpace::check_index(int64_t index) const {

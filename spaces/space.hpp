@@ -26,6 +26,13 @@ struct BuildOptions {
   std::optional<int64_t> image_size;   // input height and width
 };
 
+// An arch of a file that lists archs with the settings they were trained at (NDS's records): a score table scored
+// from the file numbers its rows by record, and the file's ground truth joins it by that number.
+struct ArchRecord {
+  Genome genome;
+  BuildOptions options;
+};
+
 class SearchSpace {
  public:
   static constexpr int64_t kUnbounded = -1;
@@ -83,8 +90,12 @@ class SearchSpace {
   virtual Network build(const Genome& genome, const BuildOptions& options = {}) const = 0;
 
   // The trained accuracies of an enumerable space's archs, entry i for index i (NaN for an arch the table does
-  // not cover, where the space's tables may cover part of it); throws when the space has no ground truth.
+  // not cover, where the space's tables may cover part of it), or of a record file's archs, entry i for record i
+  // (a space without an index order); throws when the space has no ground truth.
   GroundTruth load_truth(const std::string& path) const;
+
+  // The archs of a record file, in file order; throws when the space has none.
+  virtual std::vector<ArchRecord> read_records(const std::string& path) const;
 
   // Conveniences over the above.
   std::string arch_of(int64_t index) const { return format(genome_of(index)); }

@@ -67,11 +67,11 @@ TEST(Cli, SpaceIsChosenByNameEverywhere) {
   const CliRun scored = zcnas("score --space nb201 --index 6111 --scores params");
   EXPECT_EQ(scored.code, 0) << scored.out;
   EXPECT_NE(scored.out.find("6111," + arch.substr(0, arch.size() - 1) + ","), std::string::npos) << scored.out;
-  for (const std::string command : {"space darts --count", "score --space darts --index 0", "search --space darts",
-                                    "eval --space darts --scores x --truth y", "combine --space darts"}) {
+  for (const std::string command : {"space enas --count", "score --space enas --index 0", "search --space enas",
+                                    "eval --space enas --scores x --truth y", "combine --space enas"}) {
     const CliRun r = zcnas(command);
     EXPECT_NE(r.code, 0) << command;
-    EXPECT_NE(r.out.find("darts"), std::string::npos) << command << ": " << r.out;
+    EXPECT_NE(r.out.find("enas"), std::string::npos) << command << ": " << r.out;
     EXPECT_NE(r.out.find("nb201"), std::string::npos) << command << " should list the known spaces: " << r.out;
   }
 }

@@ -1,0 +1,246 @@
+// The NDS DARTS cell space (SPEC.md §7): genotype strings in both spellings, their errors, the network's
+// parameters and hooks against published figures, plans of random genotypes against the network's definition, and
+// the oracle cases scored by the reference model code.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "io/safetensors.hpp"
+#include "nn/cpu_executor.hpp"
+#include "nn/params.hpp"
+#include "oracle_cases.hpp"
+#include "reference_network.hpp"
+#include "scores/naswot.hpp"
+#include "scores/score_set.hpp"
+#include "spaces/darts/darts.hpp"
+#include "spaces/space.hpp"
+#include "test_support.hpp"
+
+namespace zcnas {
+namespace {
+
+const char* kDartsV2 =
+    "sep_conv_3x3~0,sep_conv_3x3~1,sep_conv_3x3~0,sep_conv_3x3~1,sep_conv_3x3~1,skip_connect~0,skip_connect~0,"
+    "dil_conv_3x3~2/max_pool_3x3~0,max_pool_3x3~1,skip_connect~2,max_pool_3x3~1,max_pool_3x3~0,skip_connect~2,"
+    "skip_connect~2,max_pool_3x3~1";
+const char* kDartsV2Repr =
+    "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
+    "('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], "
+    "reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), "
+    "('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])";
+
+// A genotype drawn as NDS draws them: per node, two distinct inputs and uniform ops.
+darts::Genotype random_genotype(std::mt19937& rng) {
+  darts::Genotype g;
+  for (darts::CellGenotype* cell : {&g.normal, &g.reduce})
+    for (int step = 0; step < darts::kSteps; ++step) {
+      const int node = 2 + step;
+      const int a = static_cast<int>(rng() % static_cast<unsigned>(node));
+      int b = static_cast<int>(rng() % static_cast<unsigned>(node - 1));
+      if (b >= a) ++b;
+      (*cell)[static_cast<size_t>(2 * step)] = {static_cast<darts::Op>(rng() % darts::kNumOps), a};
+      (*cell)[static_cast<size_t>(2 * step + 1)] = {static_cast<darts::Op>(rng() % darts::kNumOps), b};
+    }
+  return g;
+}
+
+TEST(Darts, BothSpellingsParseToTheSameGenotype) {
+  const darts::Genotype g = darts::parse_genotype(kDartsV2);
+  EXPECT_EQ(darts::format_genotype(g), kDartsV2);
+  EXPECT_EQ(darts::darts_repr(g), kDartsV2Repr);
+  EXPECT_EQ(darts::format_genotype(darts::parse_genotype(kDartsV2Repr)), kDartsV2);
+  // Double quotes, range() concats and loose spacing, as other printers write them.
+  std::string loose = kDartsV2Repr;
+  for (char& c : loose)
+    if (c == '\'') c = '"';
+  for (const char* concat : {"normal_concat=[2, 3, 4, 5]", "reduce_concat=[2, 3, 4, 5]"}) {
+    const size_t at = loose.find(concat);
+    loose.replace(at, std::string(concat).size(),
+                  std::string(concat).substr(0, std::string(concat).find('=')) + " = range(2, 6)");
+  }
+  EXPECT_EQ(darts::format_genotype(darts::parse_genotype(loose)), kDartsV2);
+
+  std::mt19937 rng(5);
+  const auto space = make_space("darts");
+  for (int k = 0; k < 200; ++k) {
+    const darts::Genotype r = random_genotype(rng);
+    const std::string s = darts::format_genotype(r);
+    EXPECT_EQ(darts::format_genotype(darts::parse_genotype(darts::darts_repr(r))), s);
+    const Genome genome = space->parse(s);
+    EXPECT_TRUE(space->valid(genome));
+    EXPECT_EQ(space->format(genome), s);
+  }
+}
+
+void expect_error(const std::string& text, const std::string& needle) {
+  try {
+    darts::parse_genotype(text);
+    ADD_FAILURE() << "no error for '" << text << "'";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(Darts, BadGenotypesNameThePartThatIsWrong) {
+  std::string bad_op = kDartsV2;
+  bad_op.replace(bad_op.find("dil_conv_3x3"), 12, "conv_7x7");
+  expect_error(bad_op, "normal pair 7 has op 'conv_7x7'");
+  std::string none = kDartsV2;
+  none.replace(none.find("max_pool_3x3~1"), 14, "none~1");
+  expect_error(none, "reduce pair 1 has op 'none'");
+  std::string future = kDartsV2;
+  future.replace(future.find("sep_conv_3x3~1"), 14, "sep_conv_3x3~2");
+  expect_error(future, "normal pair 1 (node 2) reads input 2, which does not exist yet: node 2 reads 0..1");
+  expect_error("sep_conv_3x3~0,sep_conv_3x3~1", "expected the normal cell's 8 op~input tokens");
+  expect_error(std::string(kDartsV2).substr(0, std::string(kDartsV2).rfind(',')), "the reduce cell has 7 op~input");
+  std::string no_tilde = kDartsV2;
+  no_tilde.replace(no_tilde.find("skip_connect~0"), 14, "skip_connect0");
+  expect_error(no_tilde, "normal token 5 'skip_connect0' is not op~input");
+  std::string word = kDartsV2;
+  word.replace(word.find("skip_connect~0"), 14, "skip_connect~x");
+  expect_error(word, "has input 'x', not a number");
+  std::string concat = kDartsV2Repr;
+  concat.replace(concat.find("reduce_concat=[2, 3, 4, 5]"), 26, "reduce_concat=[4, 5]");
+  expect_error(concat, "reduce_concat is [4, 5]");
+  expect_error("Genotype(normal=[('sep_conv_3x3', 0)]", "the normal cell has 1 (op, input) pairs");
+}
+
+TEST(Darts, DepthBelowThreeAndUnevenImagesAreRefused) {
+  const darts::Genotype g = darts::parse_genotype(kDartsV2);
+  darts::NetworkOptions o;
+  o.depth = 2;
+  EXPECT_THROW(
+      {
+        try {
+          darts::build_network(g, o);
+        } catch (const Error& e) {
+          EXPECT_NE(std::string(e.what()).find("DARTS depth 2"), std::string::npos) << e.what();
+          throw;
+        }
+      },
+      Error);
+  o.depth = 3;
+  o.image_size = 30;
+  EXPECT_THROW(darts::build_network(g, o), Error);
+}
+
+// SPEC.md §7: DARTS-V2 at (36, 20) with 10 classes is the published 3,349,342; at (16, 8), 96 hooked tensors
+// (82 ReLU modules + 14 ReLUConvBN wrappers) over 1,843,200 units per sample.
+TEST(Darts, DartsV2HasThePublishedParametersAndHooks) {
+  const darts::Genotype g = darts::parse_genotype(kDartsV2);
+  darts::NetworkOptions big;
+  big.width = 36;
+  big.depth = 20;
+  big.num_classes = 10;
+  EXPECT_EQ(darts::build_network(g, big).parameter_count(), 3349342);
+  const Network net = darts::build_network(g);
+  EXPECT_EQ(net.hooked_tensors(), 96);
+  EXPECT_EQ(net.relu_tensors(), 82);
+  EXPECT_EQ(net.hooked_units(), 1843200);
+}
+
+// Plans of random genotypes (every op at both strides, factorized reductions, repeated inputs) against the
+// network's definition run node by node, on a small batch, width and image.
+TEST(Darts, CpuPlansMatchTheDefinitionOnRandomGenotypes) {
+  std::mt19937 rng(11);
+  CpuExecutor<float> exec(2);
+  darts::NetworkOptions o;
+  o.width = 4;
+  o.depth = 3;
+  o.image_size = 8;
+  for (int k = 0; k < 12; ++k) {
+    darts::Genotype g = random_genotype(rng);
+    if (k % 3 == 0) g.reduce[1].input = g.reduce[0].input;  // the same state twice
+    SCOPED_TRACE(darts::format_genotype(g));
+    const Network net = darts::build_network(g, o);
+    const ParamStore params = init_params(net, static_cast<uint64_t>(k));
+    const Tensor input = test::random_input(3, 3, 8, 8, static_cast<uint64_t>(k));
+    const test::ReferenceForward ref = test::reference_forward(net, params, input);
+    const Tensor out = exec.forward(net, params, input);
+    ASSERT_EQ(out.shape, ref.output.shape);
+    for (size_t i = 0; i < out.data.size(); ++i)
+      EXPECT_NEAR(out.data[i], ref.output.data[i], 1e-4 * (1.0 + std::fabs(ref.output.data[i])));
+    const NaswotResult r = naswot_cpu(exec, net, params, input);
+    double worst = 0;
+    for (size_t i = 0; i < r.K.data.size(); ++i)
+      worst = std::max(worst, std::fabs(r.K.data[i] - static_cast<double>(ref.K[i])));
+    EXPECT_LE(worst, 1e-3 * static_cast<double>(net.hooked_units()));
+  }
+}
+
+// Every registered score runs on DARTS networks (narrow ones) and gives a number.
+TEST(Darts, EveryScoreRunsOnIt) {
+  darts::NetworkOptions o;
+  o.width = 4;
+  o.depth = 3;
+  std::mt19937 rng(2);
+  std::vector<Network> nets;
+  nets.push_back(darts::build_network(darts::parse_genotype(kDartsV2), o));
+  nets.push_back(darts::build_network(random_genotype(rng), o));
+  std::vector<NetworkJob> jobs;
+  for (const Network& n : nets) jobs.push_back({&n, nullptr, 3});
+  std::string names;
+  for (const auto& r : registered_scores()) names += (names.empty() ? "" : ",") + std::string(r.name);
+  ScoreOptions options;
+  options.zen_batch = 6;
+  ScoreSet set(parse_score_list(names), options);
+  const Tensor batch = synthetic_batch(10, 1), constant = synthetic_batch(12, 2);
+  auto backend = make_cpu_backend(1);
+  const auto scored = set.score(jobs, *backend, {&batch, &constant, nullptr});
+  ASSERT_EQ(scored.size(), jobs.size());
+  for (size_t j = 0; j < jobs.size(); ++j)
+    for (size_t s = 0; s < set.names().size(); ++s)
+      EXPECT_FALSE(std::isnan(scored[j].values[s])) << set.names()[s] << " of network " << j;
+}
+
+using test::json_number;
+
+class DartsOracle : public ::testing::TestWithParam<int> {};
+
+// The reference's K and score within SPEC.md §7's tolerances: K_ii = units, |dK| <= 1e-4 units per entry (and
+// every entry an integer), |d naswot| <= 1e-6 |naswot|; hooked tensors, units and parameters exact.
+TEST_P(DartsOracle, NaswotKernelAndScoreMatchReference) {
+  ZCNAS_REQUIRE_SHARED("oracle/nds_darts/cases.json");
+  ZCNAS_REQUIRE_SHARED("data/cifar10/data_batch_1_exact_first932.bin");
+  const auto cases = test::load_oracle_cases("nds_darts");
+  const auto& c = cases["cases"].at(static_cast<size_t>(GetParam()));
+  const std::string name = c["name"].get<std::string>(), dir = test::shared_path("oracle/nds_darts/" + name);
+  const darts::Genotype g = darts::parse_genotype(c["arch"].get<std::string>());
+  EXPECT_EQ(darts::format_genotype(darts::parse_genotype(c["genotype"].get<std::string>())), c["arch"]);
+  darts::NetworkOptions o;
+  o.width = c["width"].get<int64_t>();
+  o.depth = c["depth"].get<int>();
+  const Network net = darts::build_network(g, o);
+  EXPECT_EQ(net.hooked_tensors(), c["relu_count"].get<int64_t>());
+  EXPECT_EQ(net.hooked_units(), c["relu_units"].get<int64_t>());
+  EXPECT_EQ(net.parameter_count(), c["params"].get<int64_t>());
+
+  const ParamStore params = load_params(net, dir + "/weights.safetensors");
+  const Tensor input = test::oracle_batch(cases, c["batch"].get<int64_t>());
+  CpuExecutor<float> exec;
+  const NaswotResult r = naswot_cpu(exec, net, params, input);
+  const TensorF64 K = raw_to_f64(read_safetensors(dir + "/expected.safetensors").at("K"), "K");
+  ASSERT_EQ(r.K.shape, K.shape);
+  const int64_t B = K.shape[0];
+  const double units = static_cast<double>(net.hooked_units());
+  double worst = 0.0;
+  for (int64_t i = 0; i < B; ++i) {
+    EXPECT_EQ(r.K.data[static_cast<size_t>(i * B + i)], units) << "K_ii, sample " << i;
+    for (int64_t j = 0; j < B; ++j) {
+      const auto k = static_cast<size_t>(i * B + j);
+      ASSERT_EQ(r.K.data[k], std::round(r.K.data[k])) << "K is not an integer at " << i << ", " << j;
+      worst = std::max(worst, std::fabs(r.K.data[k] - K.data[k]));
+    }
+  }
+  const double expected = json_number(c["naswot"]);
+  std::printf("[ darts    ] %s: naswot %.10f (reference %.10f), largest K difference %g of %g units\n", name.c_str(),
+              r.score, expected, worst, units);
+  EXPECT_LE(worst, 1e-4 * units);
+  EXPECT_NEAR(r.score, expected, 1e-6 * std::fabs(expected));
+}
+
+INSTANTIATE_TEST_SUITE_P(Public, DartsOracle, ::testing::Range(0, 6));
+
+}  // namespace
+}  // namespace zcnas

@@ -35,6 +35,7 @@ ScoreTable leave_out_flagged(const ScoreTable& table, const std::string& flag) {
   const std::vector<double>& set = table.values[table.column_position(flag)];
   ScoreTable kept = table;
   kept.index.clear();
+  kept.arch.clear();
   kept.line.clear();
   kept.seconds.clear();
   for (auto& column : kept.values) column.clear();
@@ -42,6 +43,7 @@ ScoreTable leave_out_flagged(const ScoreTable& table, const std::string& flag) {
     const auto i = static_cast<size_t>(r);
     if (set[i] != 0.0) continue;
     kept.index.push_back(table.index[i]);
+    if (!table.arch.empty()) kept.arch.push_back(table.arch[i]);
     kept.line.push_back(table.line[i]);
     if (!table.seconds.empty()) kept.seconds.push_back(table.seconds[i]);
     for (size_t c = 0; c < table.values.size(); ++c) kept.values[c].push_back(table.values[c][i]);

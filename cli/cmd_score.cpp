@@ -26,6 +26,7 @@ struct ScoreCommandOptions {
   std::vector<std::string> archs;
   std::vector<int64_t> indices;
   bool all = false;
+  std::string records;
   std::string weights;
   std::string save_kernel;
   std::string format = "csv";
@@ -70,29 +71,67 @@ std::pair<int64_t, int64_t> parse_shard(const std::string& text) {
   return {i, n};
 }
 
-// One arch to score: its index, and its genome where a string gave one that the index does not (NB101).
+// One arch to score: its index (in a space without an index order, its place among the archs asked or its
+// record), its genome where a string gave one that the index does not (NB101), and the network settings of its
+// record.
 struct Todo {
   int64_t index = 0;
   std::optional<Genome> genome;
+  std::optional<BuildOptions> options;
 };
 
 Genome genome_of(const SearchSpace& space, const Todo& t) { return t.genome ? *t.genome : space.genome_of(t.index); }
 
-int run_score(const ScoreCommandOptions& o) {
-  // The archs, in the order asked; --all is the whole space in index order. An arch string is built as written:
-  // in NB101 an isomorphic string of the same cell numbers its vertices, and so names its parameters, its own way.
-  const auto space = make_space(o.engine.space);
+// The archs, in the order asked; --all is the whole space in index order, or every record of --records. An arch
+// string is built as written: in NB101 an isomorphic string of the same cell numbers its vertices, and so names its
+// parameters, its own way.
+std::vector<Todo> archs_asked(const SearchSpace& space, const ScoreCommandOptions& o) {
   std::vector<Todo> todo;
+  if (!o.records.empty()) {
+    // Record i is index i, built at its own width and depth.
+    ZCNAS_REQUIRE(o.archs.empty(), "--records numbers the archs by record: give --index or --all, not --arch");
+    ZCNAS_REQUIRE(!o.engine.channels && !o.engine.cells,
+                  "--records '{}' gives every record's width and depth: leave out --channels and --cells", o.records);
+    const std::vector<ArchRecord> records = space.read_records(o.records);
+    const auto n = static_cast<int64_t>(records.size());
+    auto record = [&](int64_t i) {
+      ZCNAS_REQUIRE(i >= 0 && i < n, "--index {} is not a record of '{}' (0..{})", i, o.records, n - 1);
+      BuildOptions options = network_options(o.engine);
+      options.channels = records[static_cast<size_t>(i)].options.channels;
+      options.depth = records[static_cast<size_t>(i)].options.depth;
+      return Todo{i, records[static_cast<size_t>(i)].genome, options};
+    };
+    for (int64_t i : o.indices) todo.push_back(record(i));
+    if (o.all)
+      for (int64_t i = 0; i < n; ++i) todo.push_back(record(i));
+    return todo;
+  }
+  if (!space.enumerable()) {
+    // Without an index order an arch is numbered by its place among the distinct archs asked.
+    ZCNAS_REQUIRE(o.indices.empty() && !o.all,
+                  "space {} has no index order: give --arch, or --records with --index or --all", space.name());
+    std::set<Genome> seen;
+    for (const auto& a : o.archs)
+      if (Genome genome = space.canonical(space.parse(a)); seen.insert(genome).second)
+        todo.push_back({static_cast<int64_t>(todo.size()), std::move(genome), std::nullopt});
+    return todo;
+  }
   for (const auto& a : o.archs) {
-    Genome genome = space->parse(a);
-    todo.push_back({space->index_of(genome), std::move(genome)});
+    Genome genome = space.parse(a);
+    todo.push_back({space.index_of(genome), std::move(genome), std::nullopt});
   }
   for (int64_t i : o.indices) {
-    space->genome_of(i);  // validates the index
-    todo.push_back({i, std::nullopt});
+    space.genome_of(i);  // validates the index
+    todo.push_back({i, std::nullopt, std::nullopt});
   }
   if (o.all)
-    for (int64_t i : space->all_indices()) todo.push_back({i, std::nullopt});
+    for (int64_t i : space.all_indices()) todo.push_back({i, std::nullopt, std::nullopt});
+  return todo;
+}
+
+int run_score(const ScoreCommandOptions& o) {
+  const auto space = make_space(o.engine.space);
+  std::vector<Todo> todo = archs_asked(*space, o);
   {
     // A table has one row per arch: an arch asked again (an NB101 cell written twice, or isomorphically) is
     // scored once, as first asked.
@@ -140,7 +179,8 @@ int run_score(const ScoreCommandOptions& o) {
 
   // A space that cannot build the networks asked fails here, before any table is written.
   const auto net_options = network_options(o.engine);
-  space->build(genome_of(*space, todo.front()), net_options);
+  auto options_of = [&](const Todo& t) { return t.options.value_or(net_options); };
+  space->build(genome_of(*space, todo.front()), options_of(todo.front()));
 
   // The space's flags of each arch (NB101's reference_fails) follow the scores, as 0/1 columns.
   const std::vector<std::string> flags = space->arch_flag_names();
@@ -197,7 +237,7 @@ int run_score(const ScoreCommandOptions& o) {
     nets.reserve(end - start);
     for (size_t k = start; k < end; ++k) {
       genomes.push_back(genome_of(*space, todo[k]));
-      nets.push_back(space->build(genomes.back(), net_options));
+      nets.push_back(space->build(genomes.back(), options_of(todo[k])));
     }
     std::optional<ParamStore> loaded;
     if (!o.weights.empty()) loaded = load_params(nets[0], o.weights);
@@ -239,8 +279,12 @@ void register_score(CLI::App& app, std::function<int()>& action) {
   add_engine_options(*cmd, opts->engine);
   add_data_options(*cmd, opts->data);
   cmd->add_option("--arch", opts->archs, "arch string of the space (repeatable)");
-  cmd->add_option("--index", opts->indices, "official index in the space (repeatable)");
-  cmd->add_flag("--all", opts->all, "the whole space, in index order");
+  cmd->add_option("--index", opts->indices, "official index in the space, or record of --records (repeatable)");
+  cmd->add_flag("--all", opts->all, "the whole space, in index order, or every record of --records");
+  cmd->add_option("--records", opts->records,
+                  "a file of archs with the settings they were trained at (darts: an NDS json such as DARTS.json); "
+                  "record i is index i, built at its own width and depth")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--weights", opts->weights, "a state_dict as safetensors, under the reference's names (one arch)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--save-kernel", opts->save_kernel, "write K as an F64 safetensors tensor named K (one arch)");

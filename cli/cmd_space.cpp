@@ -30,6 +30,10 @@ int run_space(const SpaceOptions& o) {
   const auto space = make_space(o.space);
   for (int64_t i : o.indices) std::printf("%s\n", space->arch_of(i).c_str());
   for (const auto& a : o.archs) {
+    if (!space->enumerable()) {  // no index to print: the arch in the space's own notation
+      std::printf("%s\n", space->format(space->parse(a)).c_str());
+      continue;
+    }
     // Where archs have hashes (NB101), which canonical arch the string names matters as much as its index.
     const Genome genome = space->parse(a);
     const int64_t index = space->index_of(genome);
@@ -53,7 +57,8 @@ void register_space(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--index", opts->indices, "print the arch string of this official index (repeatable)");
   cmd->add_option("--arch", opts->archs,
                   "print the official index of this arch string (repeatable); where archs have hashes (nb101): "
-                  "index,canonical arch,hash");
+                  "index,canonical arch,hash; in a space without an index order (darts): the arch in the space's "
+                  "notation");
   cmd->add_flag("--list", opts->list,
                 "print every index and arch string (and hash, where archs have one), in index order");
   cmd->add_flag("--count", opts->count, "print the number of archs");

@@ -68,12 +68,12 @@ void add_engine_options(CLI::App& cmd, EngineOptions& o) {
   add_space_option(cmd, o.space);
   cmd.add_option("--device", o.device, "auto (GPU when there is one), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  cmd.add_option("--channels,-C,--stem-channels", o.channels,
-                 "network width: NB201's first-stage channels C, NB101's stem channels; none for nats-sss, whose arch "
-                 "sets every width (default: the space's)")
+  cmd.add_option("--channels,-C,--stem-channels,--width", o.channels,
+                 "network width: NB201's first-stage channels C, NB101's stem channels, DARTS' initial channels; "
+                 "none for nats-sss, whose arch sets every width (default: the space's)")
       ->check(CLI::PositiveNumber);
-  cmd.add_option("--cells,-N", o.cells,
-                 "network depth: cells per stage or stack; none for nats-sss (default: the space's)")
+  cmd.add_option("--cells,-N,--depth", o.cells,
+                 "network depth: cells per stage or stack, DARTS' cells; none for nats-sss (default: the space's)")
       ->check(CLI::NonNegativeNumber);
   cmd.add_option("--classes", o.classes, "classifier outputs (default 1: scores read features, not labels)")
       ->check(CLI::PositiveNumber);

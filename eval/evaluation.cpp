@@ -159,7 +159,9 @@ Evaluation evaluate_scores(const SearchSpace& space, const ScoreTable& table, co
   }
   for (size_t c = 0; c < table.columns.size(); ++c) {
     e.columns.push_back(evaluate_column(table.columns[c], table.values[c], table.index, truth, datasets, top_percents));
-    e.columns.back().best_arch = space.arch_of(e.columns.back().best_index);
+    const int64_t best = e.columns.back().best_index;
+    // Without an index order the truth's own list (an NDS file's records) names the arch.
+    e.columns.back().best_arch = space.enumerable() ? space.arch_of(best) : truth.arch[static_cast<size_t>(best)];
   }
   return e;
 }

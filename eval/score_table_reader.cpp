@@ -15,7 +15,8 @@ namespace zcnas {
 
 ScoreRow ScoreTable::row(int64_t r, const SearchSpace& space) const {
   const auto k = static_cast<size_t>(r);
-  ScoreRow out{index.at(k), space.arch_of(index[k]), {}, seconds.empty() ? 0.0 : seconds[k]};
+  ScoreRow out{
+      index.at(k), space.enumerable() ? space.arch_of(index[k]) : arch.at(k), {}, seconds.empty() ? 0.0 : seconds[k]};
   for (const auto& column : values) out.values.push_back(column[k]);
   return out;
 }
@@ -37,14 +38,19 @@ int64_t parse_index(const std::string& text, const std::string& context, const S
   return in_context(context, [&] { return space.parse_index(text); });
 }
 
-int64_t index_of_arch(const std::string& text, const std::string& context, const SearchSpace& space) {
-  return in_context(context, [&] { return space.index_of_arch(text); });
+// The arch's index; none in a space without an index order, where the arch is only checked.
+std::optional<int64_t> index_of_arch(const std::string& text, const std::string& context, const SearchSpace& space) {
+  return in_context(context, [&]() -> std::optional<int64_t> {
+    if (space.enumerable()) return space.index_of_arch(text);
+    space.parse(text);
+    return std::nullopt;
+  });
 }
 
 // Collects rows and checks that each arch appears once.
 class TableBuilder {
  public:
-  explicit TableBuilder(std::string path) { table_.path = std::move(path); }
+  TableBuilder(std::string path, const SearchSpace& space) : space_(space) { table_.path = std::move(path); }
   ScoreTable& table() { return table_; }
 
   // index and/or arch (at least one); both present must name the same arch.
@@ -53,23 +59,27 @@ class TableBuilder {
     if (index && arch_index)
       ZCNAS_REQUIRE(*index == *arch_index, "score table '{}' line {}: index {} is not arch '{}' (that is index {})",
                     table_.path, line, *index, arch_text, *arch_index);
+    ZCNAS_REQUIRE(index || arch_index, "score table '{}' line {}: space {} has no index order: rows need an index",
+                  table_.path, line, space_.name());
     const int64_t i = index ? *index : *arch_index;
     const auto [it, inserted] = first_line_.emplace(i, line);
     ZCNAS_REQUIRE(inserted, "score table '{}' line {}: index {} already appears on line {}", table_.path, line, i,
                   it->second);
     table_.index.push_back(i);
+    if (!space_.enumerable()) table_.arch.push_back(arch_text.empty() ? "" : space_.format(space_.parse(arch_text)));
     for (size_t c = 0; c < values.size(); ++c) table_.values[c].push_back(values[c]);
     if (seconds) table_.seconds.push_back(*seconds);
     table_.line.push_back(line);
   }
 
  private:
+  const SearchSpace& space_;
   ScoreTable table_;
   std::map<int64_t, int64_t> first_line_;
 };
 
 ScoreTable read_csv(std::ifstream& in, const std::string& path, const SearchSpace& space) {
-  TableBuilder builder(path);
+  TableBuilder builder(path, space);
   ScoreTable& t = builder.table();
   CsvReader csv(in, fmt::format("score table '{}'", path));
   const std::vector<std::string> header = csv.header();
@@ -126,7 +136,7 @@ double json_score(const nlohmann::ordered_json& v, const std::string& context) {
 }
 
 ScoreTable read_jsonl(std::ifstream& in, const std::string& path, const SearchSpace& space) {
-  TableBuilder builder(path);
+  TableBuilder builder(path, space);
   ScoreTable& t = builder.table();
   std::string line;
   int64_t line_no = 0;
@@ -196,7 +206,6 @@ ScoreTable read_jsonl(std::ifstream& in, const std::string& path, const SearchSp
 }  // namespace
 
 ScoreTable read_score_table(const std::string& path, const SearchSpace& space) {
-  ZCNAS_REQUIRE(space.enumerable(), "score table '{}': space {} has no index order to key rows by", path, space.name());
   std::ifstream in(path, std::ios::binary);
   ZCNAS_REQUIRE(in, "cannot open score table '{}'", path);
   char first = 0;

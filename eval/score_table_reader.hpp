@@ -1,6 +1,8 @@
 // Reads the score tables that zcnas writes (io/score_table.hpp): CSV with the header
 // `index,arch,<score columns...>,seconds`, or JSON Lines with the same keys. Rows are identified by index,
-// by arch string (mapped to its index by the table's space), or both (then they must agree).
+// by arch string (mapped to its index by the table's space), or both (then they must agree). In a space without
+// an index order (DARTS) the index is the writer's numbering (a record of an NDS file) and the arch is kept as
+// written.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -14,7 +16,8 @@ namespace zcnas {
 struct ScoreTable {
   std::string path;
   std::vector<std::string> columns;         // score columns: every column except index, arch and seconds
-  std::vector<int64_t> index;               // [row] official index in the space
+  std::vector<int64_t> index;               // [row] official index in the space (or the writer's number)
+  std::vector<std::string> arch;            // [row] in a space without an index order: the arch, "" if absent
   std::vector<std::vector<double>> values;  // [column][row]; -inf, nan, inf as written
   std::vector<double> seconds;              // [row], or empty when the table has no seconds column
   std::vector<int64_t> line;                // [row] line number in the file, for messages

@@ -102,8 +102,8 @@ class SearchSpace {
   int64_t index_of_arch(const std::string& arch) const { return index_of(parse(arch)); }
   // Throws naming the index when it is outside the space (or the space has no index order).
   void check_index(int64_t index) const;
-  // The index a table's text gives (an index column): the whole text an integer, checked as check_index does;
-  // throws naming the text.
+  // The index a table's text gives (an index column): the whole text an integer, checked as check_index does (in a
+  // space without an index order, any number >= 0: the writer's numbering); throws naming the text.
   int64_t parse_index(const std::string& text) const;
   // 0..size()-1; throws for a space without an index order.
   std::vector<int64_t> all_indices() const;

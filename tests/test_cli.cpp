@@ -375,5 +375,86 @@ TEST(Cli, LiveSearchScoresWithTheNamedScore) {
   EXPECT_NE(unknown.out.find("unknown score 'synflow'"), std::string::npos) << unknown.out;
 }
 
+// The DARTS space has no index order: arch strings in either spelling, numbered by their place among those asked,
+// or NDS records numbered by record, each built at its own width and depth; the records' accuracies are its truth.
+const std::string kDartsV2 =
+    "sep_conv_3x3~0,sep_conv_3x3~1,sep_conv_3x3~0,sep_conv_3x3~1,sep_conv_3x3~1,skip_connect~0,skip_connect~0,"
+    "dil_conv_3x3~2/max_pool_3x3~0,max_pool_3x3~1,skip_connect~2,max_pool_3x3~1,max_pool_3x3~0,skip_connect~2,"
+    "skip_connect~2,max_pool_3x3~1";
+
+TEST(Cli, DartsArchsAreStringsOrRecords) {
+  const std::string repr = zcnas("space darts --arch '" + kDartsV2 + "'").out;
+  EXPECT_EQ(repr, kDartsV2 + "\n");
+  const CliRun count = zcnas("space darts --count");
+  EXPECT_NE(count.code, 0);
+  EXPECT_NE(count.out.find("space darts has no index order"), std::string::npos) << count.out;
+  const CliRun by_index = zcnas("score --space darts --index 3 --scores params");
+  EXPECT_NE(by_index.code, 0);
+  EXPECT_NE(by_index.out.find("give --arch, or --records with --index or --all"), std::string::npos) << by_index.out;
+  const CliRun shallow = zcnas("score --space darts --depth 2 --scores params --arch '" + kDartsV2 + "'");
+  EXPECT_NE(shallow.code, 0);
+  EXPECT_NE(shallow.out.find("DARTS depth 2"), std::string::npos) << shallow.out;
+
+  // Two distinct archs (the second asked twice, once as a DARTS repr): rows 0 and 1, at the width asked.
+  std::string other = kDartsV2;
+  other.replace(other.find("dil_conv_3x3~2"), 14, "sep_conv_5x5~1");
+  const std::string other_repr =
+      "\"Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), "
+      "('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), "
+      "('sep_conv_5x5', 1)], normal_concat=range(2, 6), reduce=[('max_pool_3x3', 0), "
+      "('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), "
+      "('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], "
+      "reduce_concat=range(2, 6))\"";
+  const CliRun scored = zcnas("score --space darts --width 36 --depth 20 --classes 10 --scores params --arch '" +
+                              kDartsV2 + "' --arch '" + other + "' --arch " + other_repr);
+  ASSERT_EQ(scored.code, 0) << scored.out;
+  EXPECT_NE(scored.out.find("0,\"" + kDartsV2 + "\",3349342,"), std::string::npos) << scored.out;
+  EXPECT_NE(scored.out.find("1,\"" + other + "\","), std::string::npos) << scored.out;
+  EXPECT_EQ(scored.out.find("\n2,"), std::string::npos) << scored.out;
+
+  // NDS records at their own widths and depths: (16, 8), (36, 20) and (8, 5).
+  const fs::path dir = temp_dir();
+  auto record = [](const std::string& normal_op, int width, int depth, double top1_error) {
+    nlohmann::json pairs = nlohmann::json::array();
+    for (int p = 0; p < 8; ++p) pairs.push_back({p == 7 ? normal_op : "sep_conv_3x3", p / 2});
+    return nlohmann::json{
+        {"net",
+         {{"genotype",
+           {{"normal", pairs}, {"normal_concat", {2, 3, 4, 5}}, {"reduce", pairs}, {"reduce_concat", {2, 3, 4, 5}}}},
+          {"width", width},
+          {"depth", depth},
+          {"aux", false}}},
+        {"test_ep_top1", {50.0, top1_error}}};
+  };
+  const nlohmann::json records = {record("avg_pool_3x3", 16, 8, 8.5), record("max_pool_3x3", 36, 20, 6.0),
+                                  record("dil_conv_5x5", 8, 5, 12.25)};
+  std::ofstream(dir / "nds.json") << records.dump();
+  const std::string table = (dir / "records.csv").string();
+  const CliRun all = zcnas("score --space darts --records " + (dir / "nds.json").string() +
+                           " --all --scores params --classes 10 --out " + table);
+  ASSERT_EQ(all.code, 0) << all.out;
+  const std::string rows = read_file(table);
+  EXPECT_NE(rows.find("\n0,"), std::string::npos) << rows;
+  EXPECT_NE(rows.find("\n2,"), std::string::npos) << rows;
+  const CliRun one = zcnas("score --space darts --records " + (dir / "nds.json").string() +
+                           " --index 1 --classes 10 "
+                           "--scores params");
+  ASSERT_EQ(one.code, 0) << one.out;
+  EXPECT_NE(one.out.find("\n1,"), std::string::npos) << one.out;
+  const CliRun widths = zcnas("score --space darts --records " + (dir / "nds.json").string() + " --all -C 8");
+  EXPECT_NE(widths.code, 0);
+  EXPECT_NE(widths.out.find("gives every record's width and depth"), std::string::npos) << widths.out;
+  const CliRun beyond = zcnas("score --space darts --records " + (dir / "nds.json").string() + " --index 3");
+  EXPECT_NE(beyond.code, 0);
+  EXPECT_NE(beyond.out.find("--index 3 is not a record of"), std::string::npos) << beyond.out;
+
+  // The records' accuracies (100 - the last top-1 error) are the truth the table joins by record.
+  const CliRun eval = zcnas("eval --space darts --truth " + (dir / "nds.json").string() + " --scores " + table +
+                            " --json " + (dir / "eval.json").string());
+  ASSERT_EQ(eval.code, 0) << eval.out;
+  const auto report = nlohmann::json::parse(read_file(dir / "eval.json"));
+  EXPECT_NE(report.dump().find("\"rows\":3"), std::string::npos) << report.dump();
+}
+
 }  // namespace
 }  // namespace zcnas

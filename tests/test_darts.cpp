@@ -7,12 +7,12 @@
 #include <random>
 
 #include "io/safetensors.hpp"
+#include "definition_check.hpp"
+#include "every_score.hpp"
 #include "nn/cpu_executor.hpp"
 #include "nn/params.hpp"
 #include "oracle_cases.hpp"
-#include "reference_network.hpp"
 #include "scores/naswot.hpp"
-#include "scores/score_set.hpp"
 #include "spaces/darts/darts.hpp"
 #include "spaces/space.hpp"
 #include "test_support.hpp"
@@ -73,36 +73,26 @@ TEST(Darts, BothSpellingsParseToTheSameGenotype) {
   }
 }
 
+// `text` with the first `from` replaced by `to`.
+std::string with(std::string text, const std::string& from, const std::string& to) {
+  return text.replace(text.find(from), from.size(), to);
+}
+
 void expect_error(const std::string& text, const std::string& needle) {
-  try {
-    darts::parse_genotype(text);
-    ADD_FAILURE() << "no error for '" << text << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
+  const std::string error = test::error_of([&] { darts::parse_genotype(text); });
+  EXPECT_NE(error.find(needle), std::string::npos) << "'" << text << "' gives: " << error;
 }
 
 TEST(Darts, BadGenotypesNameThePartThatIsWrong) {
-  std::string bad_op = kDartsV2;
-  bad_op.replace(bad_op.find("dil_conv_3x3"), 12, "conv_7x7");
-  expect_error(bad_op, "normal pair 7 has op 'conv_7x7'");
-  std::string none = kDartsV2;
-  none.replace(none.find("max_pool_3x3~1"), 14, "none~1");
-  expect_error(none, "reduce pair 1 has op 'none'");
-  std::string future = kDartsV2;
-  future.replace(future.find("sep_conv_3x3~1"), 14, "sep_conv_3x3~2");
-  expect_error(future, "normal pair 1 (node 2) reads input 2, which does not exist yet: node 2 reads 0..1");
+  expect_error(with(kDartsV2, "dil_conv_3x3", "conv_7x7"), "normal pair 7 has op 'conv_7x7'");
+  expect_error(with(kDartsV2, "max_pool_3x3~1", "none~1"), "reduce pair 1 has op 'none'");
+  expect_error(with(kDartsV2, "sep_conv_3x3~1", "sep_conv_3x3~2"),
+               "normal pair 1 (node 2) reads input 2, which does not exist yet: node 2 reads 0..1");
   expect_error("sep_conv_3x3~0,sep_conv_3x3~1", "expected the normal cell's 8 op~input tokens");
   expect_error(std::string(kDartsV2).substr(0, std::string(kDartsV2).rfind(',')), "the reduce cell has 7 op~input");
-  std::string no_tilde = kDartsV2;
-  no_tilde.replace(no_tilde.find("skip_connect~0"), 14, "skip_connect0");
-  expect_error(no_tilde, "normal token 5 'skip_connect0' is not op~input");
-  std::string word = kDartsV2;
-  word.replace(word.find("skip_connect~0"), 14, "skip_connect~x");
-  expect_error(word, "has input 'x', not a number");
-  std::string concat = kDartsV2Repr;
-  concat.replace(concat.find("reduce_concat=[2, 3, 4, 5]"), 26, "reduce_concat=[4, 5]");
-  expect_error(concat, "reduce_concat is [4, 5]");
+  expect_error(with(kDartsV2, "skip_connect~0", "skip_connect0"), "normal token 5 'skip_connect0' is not op~input");
+  expect_error(with(kDartsV2, "skip_connect~0", "skip_connect~x"), "has input 'x', not a number");
+  expect_error(with(kDartsV2Repr, "reduce_concat=[2, 3, 4, 5]", "reduce_concat=[4, 5]"), "reduce_concat is [4, 5]");
   expect_error("Genotype(normal=[('sep_conv_3x3', 0)]", "the normal cell has 1 (op, input) pairs");
 }
 
@@ -110,23 +100,13 @@ TEST(Darts, DepthBelowThreeAndUnevenImagesAreRefused) {
   const darts::Genotype g = darts::parse_genotype(kDartsV2);
   darts::NetworkOptions o;
   o.depth = 2;
-  EXPECT_THROW(
-      {
-        try {
-          darts::build_network(g, o);
-        } catch (const Error& e) {
-          EXPECT_NE(std::string(e.what()).find("DARTS depth 2"), std::string::npos) << e.what();
-          throw;
-        }
-      },
-      Error);
+  EXPECT_NE(test::error_of([&] { darts::build_network(g, o); }).find("DARTS depth 2: the network needs at least 3"),
+            std::string::npos);
   o.depth = 3;
   o.image_size = 30;
-  EXPECT_THROW(darts::build_network(g, o), Error);
+  EXPECT_NE(test::error_of([&] { darts::build_network(g, o); }).find("DARTS image size 30"), std::string::npos);
 }
 
-// SPEC.md §7: DARTS-V2 at (36, 20) with 10 classes is the published 3,349,342; at (16, 8), 96 hooked tensors
-// (82 ReLU modules + 14 ReLUConvBN wrappers) over 1,843,200 units per sample.
 TEST(Darts, DartsV2HasThePublishedParametersAndHooks) {
   const darts::Genotype g = darts::parse_genotype(kDartsV2);
   darts::NetworkOptions big;
@@ -153,19 +133,7 @@ TEST(Darts, CpuPlansMatchTheDefinitionOnRandomGenotypes) {
     darts::Genotype g = random_genotype(rng);
     if (k % 3 == 0) g.reduce[1].input = g.reduce[0].input;  // the same state twice
     SCOPED_TRACE(darts::format_genotype(g));
-    const Network net = darts::build_network(g, o);
-    const ParamStore params = init_params(net, static_cast<uint64_t>(k));
-    const Tensor input = test::random_input(3, 3, 8, 8, static_cast<uint64_t>(k));
-    const test::ReferenceForward ref = test::reference_forward(net, params, input);
-    const Tensor out = exec.forward(net, params, input);
-    ASSERT_EQ(out.shape, ref.output.shape);
-    for (size_t i = 0; i < out.data.size(); ++i)
-      EXPECT_NEAR(out.data[i], ref.output.data[i], 1e-4 * (1.0 + std::fabs(ref.output.data[i])));
-    const NaswotResult r = naswot_cpu(exec, net, params, input);
-    double worst = 0;
-    for (size_t i = 0; i < r.K.data.size(); ++i)
-      worst = std::max(worst, std::fabs(r.K.data[i] - static_cast<double>(ref.K[i])));
-    EXPECT_LE(worst, 1e-3 * static_cast<double>(net.hooked_units()));
+    test::expect_cpu_plan_matches_definition(exec, darts::build_network(g, o), static_cast<uint32_t>(k));
   }
 }
 
@@ -178,20 +146,7 @@ TEST(Darts, EveryScoreRunsOnIt) {
   std::vector<Network> nets;
   nets.push_back(darts::build_network(darts::parse_genotype(kDartsV2), o));
   nets.push_back(darts::build_network(random_genotype(rng), o));
-  std::vector<NetworkJob> jobs;
-  for (const Network& n : nets) jobs.push_back({&n, nullptr, 3});
-  std::string names;
-  for (const auto& r : registered_scores()) names += (names.empty() ? "" : ",") + std::string(r.name);
-  ScoreOptions options;
-  options.zen_batch = 6;
-  ScoreSet set(parse_score_list(names), options);
-  const Tensor batch = synthetic_batch(10, 1), constant = synthetic_batch(12, 2);
-  auto backend = make_cpu_backend(1);
-  const auto scored = set.score(jobs, *backend, {&batch, &constant, nullptr});
-  ASSERT_EQ(scored.size(), jobs.size());
-  for (size_t j = 0; j < jobs.size(); ++j)
-    for (size_t s = 0; s < set.names().size(); ++s)
-      EXPECT_FALSE(std::isnan(scored[j].values[s])) << set.names()[s] << " of network " << j;
+  test::expect_every_score_runs(nets);
 }
 
 using test::json_number;

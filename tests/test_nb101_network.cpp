@@ -11,6 +11,7 @@
 #include "every_score.hpp"
 #include "io/cifar10.hpp"
 #include "io/safetensors.hpp"
+#include "definition_check.hpp"
 #include "nn/cpu_executor.hpp"
 #include "nn/params.hpp"
 #include "oracle_cases.hpp"
@@ -158,19 +159,7 @@ TEST(Nb101Network, CpuPlansMatchTheDefinitionOnRandomCells) {
     o.stem_channels = 5;  // odd: uneven splits and truncations in every stack
     o.image_size = 8;
     o.cells_per_stack = 2;
-    const Network net = nb101::build_network(*pruned, o);
-    const ParamStore params = init_params(net, static_cast<uint64_t>(cells));
-    const Tensor input = test::random_input(3, 3, 8, 8, static_cast<uint64_t>(cells));
-    const test::ReferenceForward ref = test::reference_forward(net, params, input);
-    const Tensor out = exec.forward(net, params, input);
-    ASSERT_EQ(out.shape, ref.output.shape);
-    for (size_t i = 0; i < out.data.size(); ++i)
-      EXPECT_NEAR(out.data[i], ref.output.data[i], 1e-4 * (1.0 + std::fabs(ref.output.data[i])));
-    const NaswotResult r = naswot_cpu(exec, net, params, input);
-    double worst = 0;
-    for (size_t i = 0; i < r.K.data.size(); ++i)
-      worst = std::max(worst, std::fabs(r.K.data[i] - static_cast<double>(ref.K[i])));
-    EXPECT_LE(worst, 1e-3 * static_cast<double>(net.hooked_units()));
+    test::expect_cpu_plan_matches_definition(exec, nb101::build_network(*pruned, o), static_cast<uint32_t>(cells));
   }
 }
 

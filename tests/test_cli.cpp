@@ -456,5 +456,26 @@ TEST(Cli, DartsArchsAreStringsOrRecords) {
   EXPECT_NE(report.dump().find("\"rows\":3"), std::string::npos) << report.dump();
 }
 
+// A space without an index order is searched over its genomes: REA's winner is a DARTS arch string.
+TEST(Cli, DartsIsSearchedOverItsGenotypes) {
+  const fs::path dir = temp_dir();
+  const std::string json = (dir / "search.json").string();
+  const CliRun r = zcnas(
+      "search --space darts --algorithm rea --population 3 --sample-size 2 --cycles 2 --runs 2 "
+      "--device cpu --width 2 --depth 3 --batch 4 --json " +
+      json);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto report = nlohmann::json::parse(read_file(json));
+  ASSERT_EQ(report["winners"].size(), 2u) << report.dump();
+  const auto space = make_space("darts");
+  for (const auto& w : report["winners"]) {
+    EXPECT_FALSE(w.contains("index")) << w.dump();
+    EXPECT_TRUE(space->valid(space->parse(w["arch"].get<std::string>()))) << w.dump();
+  }
+  const CliRun table = zcnas("search --space darts --fitness-table " + json);
+  EXPECT_NE(table.code, 0);
+  EXPECT_NE(table.out.find("DARTS has no index order"), std::string::npos) << table.out;
+}
+
 }  // namespace
 }  // namespace zcnas

@@ -42,6 +42,41 @@ class DartsSpace final : public SearchSpace {
     return choices;
   }
 
+  // As NDS draws its archs: per node, two distinct inputs among 0..k-1 in the order drawn, and uniform ops.
+  Genome random_genome(RandomStream& random) const override {
+    Genome genome;
+    for (int type = 0; type < kCellTypes; ++type)
+      for (int step = 0; step < kSteps; ++step) {
+        const auto node = static_cast<uint64_t>(2 + step);
+        const auto first = static_cast<int32_t>(random.below(node));
+        auto second = static_cast<int32_t>(random.below(node - 1));
+        if (second >= first) ++second;
+        for (int32_t input : {first, second}) {
+          genome.push_back(static_cast<int32_t>(random.below(kNumOps)));
+          genome.push_back(input);
+        }
+      }
+    return genome;
+  }
+
+  // One op or one input changes, uniformly over the changes that leave no node reading one state twice (as no
+  // NDS arch does).
+  Genome mutate(const Genome& genome, RandomStream& random) const override {
+    const Genome parent = canonical(genome);
+    const std::vector<int32_t> choices = genome_choices();
+    std::vector<std::pair<size_t, int32_t>> changes;
+    for (size_t p = 0; p < parent.size(); ++p) {
+      const bool input = p % 2 == 1;
+      const size_t partner = ((p / 2) ^ 1) * 2 + 1;  // the input of the node's other pair
+      for (int32_t c = 0; c < choices[p]; ++c)
+        if (c != parent[p] && !(input && c == parent[partner])) changes.emplace_back(p, c);
+    }
+    const auto& [position, choice] = changes[random.below(changes.size())];
+    Genome child = parent;
+    child[position] = choice;
+    return child;
+  }
+
   Genome parse(const std::string& arch) const override { return genome_from(parse_genotype(arch)); }
   std::string format(const Genome& genome) const override { return format_genotype(genotype_from(genome)); }
 

@@ -46,7 +46,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch_naswot as nb201  # noqa: E402  (safetensors / CIFAR readers, weight loading, number formatting)
-import torch_nb101 as nb101  # noqa: E402  (input tensors, hooked K, slogdet, parameter count)
+import torch_nb101 as nb101  # noqa: E402  (input tensors, hooked K, slogdet, parameter count, shared options)
 
 # The NDS DARTS ops (SPEC.md 7; `none` is not one of them).
 OPS = ("max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3",
@@ -493,30 +493,9 @@ def main(argv=None):
     ap.add_argument("--weights", help="state_dict as .safetensors (a single arch only)")
     ap.add_argument("--seed", type=int, default=0,
                     help="torch.manual_seed before building (default init), and the seed of --random")
-    ap.add_argument("--data", help="CIFAR-10 binary batch file")
-    ap.add_argument("--dataset", default="cifar10", choices=sorted(nb201.DATASET_NORM))
-    ap.add_argument("--input", help="input tensor from a .safetensors file (key `input`), e.g. the oracle's")
-    ap.add_argument("--synthetic", action="store_true", help="use N(0,1) random input")
-    ap.add_argument("--data-seed", type=int, default=0, help="seed of the --synthetic input")
-    ap.add_argument("--offset", type=int, default=0)
-    ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
-    ap.add_argument("--tf32", action="store_true", help="allow TF32 on CUDA (default: strict FP32)")
-    ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1; 0: torch's default)")
-    ap.add_argument("--repeats", "--repeat", type=int, default=1,
-                    help="build and score each arch this many times; times are medians, the score the first run's")
-    ap.add_argument("--warmup", type=int, default=0, help="untimed runs of the first arch before timing")
-    ap.add_argument("--json", help="write results to this file")
-    ap.add_argument("--check-oracle", metavar="DIR", help="check against an nds_darts oracle directory and exit")
+    nb101.add_run_arguments(ap, "arch", "an nds_darts")
     args = ap.parse_args(argv)
-
-    if args.threads > 0:
-        torch.set_num_threads(args.threads)
-    device = torch.device(args.device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        ap.error("--device cuda but torch.cuda.is_available() is False")
-    torch.backends.cudnn.allow_tf32 = args.tf32
-    torch.backends.cuda.matmul.allow_tf32 = args.tf32
+    device = nb101.open_device(ap, args)
 
     if args.check_oracle:
         return check_oracle(args.check_oracle, device)

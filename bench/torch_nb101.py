@@ -578,6 +578,37 @@ def check_oracle(root, csv_path, device):
 # CLI
 # ----------------------------------------------------------------------------
 
+def add_run_arguments(ap, unit, oracle):
+    """The options this script shares with torch_darts.py: the batch, the device and threads, timing, output."""
+    ap.add_argument("--data", help="CIFAR-10 binary batch file")
+    ap.add_argument("--dataset", default="cifar10", choices=sorted(nb201.DATASET_NORM))
+    ap.add_argument("--input", help="input tensor from a .safetensors file (key `input`), e.g. the oracle's")
+    ap.add_argument("--synthetic", action="store_true", help="use N(0,1) random input")
+    ap.add_argument("--data-seed", type=int, default=0, help="seed of the --synthetic input")
+    ap.add_argument("--offset", type=int, default=0)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
+    ap.add_argument("--tf32", action="store_true", help="allow TF32 on CUDA (default: strict FP32)")
+    ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1; 0: torch's default)")
+    ap.add_argument("--repeats", "--repeat", type=int, default=1,
+                    help="build and score each %s this many times; times are medians, the score the first run's" % unit)
+    ap.add_argument("--warmup", type=int, default=0, help="untimed runs of the first %s before timing" % unit)
+    ap.add_argument("--json", help="write results to this file")
+    ap.add_argument("--check-oracle", metavar="DIR", help="check against %s oracle directory and exit" % oracle)
+
+
+def open_device(ap, args):
+    """Threads, the device (refused when CUDA is asked and absent) and strict FP32 unless --tf32."""
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        ap.error("--device cuda but torch.cuda.is_available() is False")
+    torch.backends.cudnn.allow_tf32 = args.tf32
+    torch.backends.cuda.matmul.allow_tf32 = args.tf32
+    return device
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Reference-style PyTorch NASWOT on NAS-Bench-101")
     ap.add_argument("--arch", action="append", default=[],
@@ -589,30 +620,9 @@ def main(argv=None):
     ap.add_argument("--classes", type=int, default=1)
     ap.add_argument("--weights", help="state_dict as .safetensors (a single cell only)")
     ap.add_argument("--seed", type=int, default=0, help="torch.manual_seed before building (init law)")
-    ap.add_argument("--data", help="CIFAR-10 binary batch file")
-    ap.add_argument("--dataset", default="cifar10", choices=sorted(nb201.DATASET_NORM))
-    ap.add_argument("--input", help="input tensor from a .safetensors file (key `input`), e.g. the oracle's")
-    ap.add_argument("--synthetic", action="store_true", help="use N(0,1) random input")
-    ap.add_argument("--data-seed", type=int, default=0, help="seed of the --synthetic input")
-    ap.add_argument("--offset", type=int, default=0)
-    ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
-    ap.add_argument("--tf32", action="store_true", help="allow TF32 on CUDA (default: strict FP32)")
-    ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
-    ap.add_argument("--repeats", "--repeat", type=int, default=1,
-                    help="build and score each cell this many times; times are medians, the score the first run's")
-    ap.add_argument("--warmup", type=int, default=0, help="untimed runs of the first cell before timing")
-    ap.add_argument("--json", help="write results to this file")
-    ap.add_argument("--check-oracle", metavar="DIR", help="check against an NB101 oracle directory and exit")
+    add_run_arguments(ap, "cell", "an NB101")
     args = ap.parse_args(argv)
-
-    if args.threads > 0:
-        torch.set_num_threads(args.threads)
-    device = torch.device(args.device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        ap.error("--device cuda but torch.cuda.is_available() is False")
-    torch.backends.cudnn.allow_tf32 = args.tf32
-    torch.backends.cuda.matmul.allow_tf32 = args.tf32
+    device = open_device(ap, args)
 
     if args.check_oracle:
         return check_oracle(args.check_oracle, args.csv, device)

@@ -468,13 +468,7 @@ def check_oracle(root, device):
     if init_differs:
         print("# note: %d case(s) where --seed init_seed does not reproduce the weight file (torch %s)"
               % (init_differs, torch.__version__))
-    if failures:
-        print("# FAILED (%d):" % len(failures))
-        for f in failures:
-            print("#   " + f)
-        return 1
-    print("# all checks passed")
-    return 0
+    return nb201.report_checks(failures)
 
 
 # ----------------------------------------------------------------------------

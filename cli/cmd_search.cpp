@@ -39,27 +39,8 @@ struct SearchOptions {
 };
 
 SearchConfig make_config(const SearchOptions& o) {
-  SearchConfig c;
-  c.algorithm = parse_search_algorithm(o.algorithm);
-  c.population = o.population;
-  c.tournament = o.sample_size;
-  c.seed = o.search_seed;
-  c.samples = o.samples.value_or(c.algorithm == SearchAlgorithm::Area ? 1000 : 100);
-  c.cycles = o.cycles.value_or(100);
-  if (o.budget) {
-    // The budget counts fitness evaluations per run, the initial draws included.
-    if (c.algorithm == SearchAlgorithm::Random) {
-      ZCNAS_REQUIRE(!o.samples, "random search: give --samples or --budget, not both (both set N)");
-      c.samples = *o.budget;
-    } else {
-      const int64_t initial = initial_draws(c);
-      ZCNAS_REQUIRE(*o.budget >= initial, "--budget {} is smaller than the {} archs {} draws before evolving",
-                    *o.budget, initial, search_algorithm_name(c.algorithm));
-      c.cycles = *o.budget - initial;
-    }
-  }
-  validate(c);
-  return c;
+  return search_config(
+      {parse_search_algorithm(o.algorithm), o.samples, o.cycles, o.budget, o.population, o.sample_size, o.search_seed});
 }
 
 // The score of a live search, refused before anything is loaded when it needs a batch of its own.

@@ -59,6 +59,10 @@ LiveBatches live_batches(const Scorer& scorer, const std::optional<py::array>& b
       b.constant_weight =
           load_batch(BatchSource{*data, "", std::nullopt, std::nullopt, kEpsilonDefaultBatch, "cifar10"});
   }
+  ZCNAS_REQUIRE(b.main || !needs.main_batch,
+                "the scores asked run networks on a batch: give batch= (float32 [B, 3, H, W]) or data= (CIFAR-10)");
+  ZCNAS_REQUIRE(b.constant_weight || !needs.constant_weight_batch,
+                "epsilon runs a batch of its own: give epsilon_batch= (float32 [B, 3, H, W]) or data= (CIFAR-10)");
   return b;
 }
 

@@ -99,8 +99,12 @@ def test_bad_calls_raise_the_library_message(batch):
         zcnas.score("nb201", indices=[0], batch=batch.astype(np.float64))
     with pytest.raises(zcnas.Error, match="unknown score 'synflow'|synflow"):
         zcnas.score("nb201", indices=[0], scores=["synflow"], batch=batch)
-    with pytest.raises(zcnas.Error, match="none was given"):
+    with pytest.raises(zcnas.Error, match="give batch="):
         zcnas.score("nb201", indices=[0], scores=["naswot"])
+    with pytest.raises(zcnas.Error, match="give epsilon_batch="):
+        zcnas.score("nb201", indices=[0], scores=["epsilon"], batch=batch)
+    with pytest.raises(zcnas.Error, match="15625"):
+        zcnas.Space("nb201").arch(15625)
     with pytest.raises(zcnas.Error, match="no-such-file"):
         zcnas.load_cifar10("no-such-file.bin")
 

@@ -222,15 +222,13 @@ std::optional<zcnas::Tensor> device_batch_of(const zcnas::Scorer& scorer, const 
 #endif
 }
 
-zcnas::Tensor load_cifar10(const char* path, zcnas_pick pick, uint64_t offset_or_seed, int64_t batch_size,
+zcnas::Tensor load_cifar10(const char* path, int pick, uint64_t offset_or_seed, int64_t batch_size,
                            const char* normalisation) {
   require_arg(path, "path");
   zcnas::BatchSource source;
   source.data = path;
   ZCNAS_REQUIRE(pick == ZCNAS_PICK_OFFSET || pick == ZCNAS_PICK_SEED,
-                "pick {} is neither ZCNAS_PICK_OFFSET nor "
-                "ZCNAS_PICK_SEED",
-                static_cast<int>(pick));
+                "pick {} is neither ZCNAS_PICK_OFFSET nor ZCNAS_PICK_SEED", pick);
   if (pick == ZCNAS_PICK_SEED) {
     source.seed = offset_or_seed;
   } else {
@@ -350,7 +348,7 @@ zcnas_status zcnas_column_name(const zcnas_space* space, const zcnas_score_set* 
   });
 }
 
-zcnas_status zcnas_batch_load(const char* path, zcnas_pick pick, uint64_t offset_or_seed, int64_t batch_size,
+zcnas_status zcnas_batch_load(const char* path, int pick, uint64_t offset_or_seed, int64_t batch_size,
                               const char* normalisation, zcnas_batch** out) {
   return guarded(__func__, [&] {
     require_arg(out, "out");
@@ -361,7 +359,7 @@ zcnas_status zcnas_batch_load(const char* path, zcnas_pick pick, uint64_t offset
   });
 }
 
-zcnas_status zcnas_batch_load_into(const char* path, zcnas_pick pick, uint64_t offset_or_seed, int64_t batch_size,
+zcnas_status zcnas_batch_load_into(const char* path, int pick, uint64_t offset_or_seed, int64_t batch_size,
                                    const char* normalisation, float* out, size_t out_floats) {
   return guarded(__func__, [&] {
     require_arg(out, "out");

@@ -240,8 +240,8 @@ TEST(CApi, BatchLoadingNamesTheFileAndTheSize) {
   EXPECT_FAILS(zcnas_batch_load("/nonexistent/cifar.bin", ZCNAS_PICK_OFFSET, 0, 4, nullptr, &batch),
                ZCNAS_ERROR_INVALID_INPUT, "/nonexistent/cifar.bin");
   EXPECT_EQ(batch, nullptr);
-  EXPECT_FAILS(zcnas_batch_load("/nonexistent/cifar.bin", static_cast<zcnas_pick>(7), 0, 4, nullptr, &batch),
-               ZCNAS_ERROR_INVALID_INPUT, "pick 7");
+  EXPECT_FAILS(zcnas_batch_load("/nonexistent/cifar.bin", 7, 0, 4, nullptr, &batch), ZCNAS_ERROR_INVALID_INPUT,
+               "pick 7");
   std::vector<float> small(3 * 32 * 32);
   EXPECT_FAILS(
       zcnas_batch_load_into("/nonexistent/cifar.bin", ZCNAS_PICK_SEED, 3, 2, nullptr, small.data(), small.size()),

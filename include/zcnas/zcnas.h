@@ -3,8 +3,8 @@
  *
  * Errors: every call returns a zcnas_status; ZCNAS_OK is 0. On failure zcnas_last_error() gives a message that
  * names what was wrong (the arch string, the file, the shape, the NULL argument). No C++ exception crosses this
- * interface, and outputs are left untouched by a failed call (a failed score call may have written part of its
- * results).
+ * interface. A failed create call or zcnas_batch_load sets *out to NULL (out not NULL); a failed score call
+ * may have written part of its results.
  *
  * Threads: calls on distinct engines may run concurrently on distinct threads. One engine must not be used by
  * two threads at once (it keeps the opened device and the networks' scorer between calls). Spaces, score sets
@@ -86,13 +86,13 @@ typedef enum zcnas_pick {
 } zcnas_pick;
 
 /* B = batch_size CIFAR-10 images of a binary file or a directory of them, [B, 3, 32, 32], normalised with
- * normalisation "cifar10" (NULL means cifar10), "cifar100" or "imagenet16". */
-ZCNAS_API zcnas_status zcnas_batch_load(const char* path, zcnas_pick pick, uint64_t offset_or_seed, int64_t batch_size,
+ * normalisation "cifar10" (NULL means cifar10), "cifar100" or "imagenet16". pick is a zcnas_pick (an int, so
+ * that any value a caller passes is checked rather than undefined). */
+ZCNAS_API zcnas_status zcnas_batch_load(const char* path, int pick, uint64_t offset_or_seed, int64_t batch_size,
                                         const char* normalisation, zcnas_batch** out);
 /* The same into caller memory: out holds out_floats >= batch_size * 3 * 32 * 32 floats. */
-ZCNAS_API zcnas_status zcnas_batch_load_into(const char* path, zcnas_pick pick, uint64_t offset_or_seed,
-                                             int64_t batch_size, const char* normalisation, float* out,
-                                             size_t out_floats);
+ZCNAS_API zcnas_status zcnas_batch_load_into(const char* path, int pick, uint64_t offset_or_seed, int64_t batch_size,
+                                             const char* normalisation, float* out, size_t out_floats);
 ZCNAS_API void zcnas_batch_destroy(zcnas_batch* batch);
 /* shape[4] = {B, 3, H, W}; *data points at B*3*H*W floats that live as long as the batch. */
 ZCNAS_API zcnas_status zcnas_batch_shape(const zcnas_batch* batch, int64_t shape[4]);

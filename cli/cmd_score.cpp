@@ -89,8 +89,7 @@ ArchJob job_of(const Scorer& scorer, const Todo& t) {
 
 // The scorer's settings from the command's options.
 ScorerSettings scorer_settings(const ScoreCommandOptions& o) {
-  ScorerSettings s;
-  s.space = o.engine.space;
+  ScorerSettings s = engine_settings(o.engine);
   s.scores = parse_score_list(o.scores);
   s.options.float64 = parse_epsilon_precision(o.epsilon_precision) == EpsilonPrecision::Float64;
   s.options.keep_kernel = !o.save_kernel.empty();
@@ -98,10 +97,7 @@ ScorerSettings scorer_settings(const ScoreCommandOptions& o) {
   s.options.swap_sigma = o.swap_sigma;
   s.options.zen_batch = o.zen_batch;
   s.options.zen_fresh_running_stats = o.zen_running_stats == "fresh";
-  s.device = o.engine.device;
-  s.network = network_options(o.engine);
   s.init = parse_param_scheme(o.init);
-  s.init_seed = o.engine.init_seed;
   s.repeats = o.repeats;
   s.sign_precision = o.sign_precision;
   return s;

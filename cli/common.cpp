@@ -62,12 +62,13 @@ BuildOptions network_options(const EngineOptions& o) {
   return b;
 }
 
-std::unique_ptr<Backend> open_backend(const EngineOptions& o) {
-  std::string note;
-  auto backend = make_backend(parse_device(o.device), &note);
-  if (!note.empty()) std::fprintf(stderr, "zcnas: %s\n", note.c_str());
-  std::fprintf(stderr, "zcnas: backend %s\n", backend->name().c_str());
-  return backend;
+ScorerSettings engine_settings(const EngineOptions& o) {
+  ScorerSettings s;
+  s.space = o.space;
+  s.device = o.device;
+  s.network = network_options(o);
+  s.init_seed = o.init_seed;
+  return s;
 }
 
 Progress::Progress(int64_t total, std::string what)

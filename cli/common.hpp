@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "api/scorer.hpp"
 #include "core/tensor.hpp"
 #include "io/input_batch.hpp"
 #include "scores/backend.hpp"
@@ -35,8 +36,8 @@ struct EngineOptions {
 };
 void add_engine_options(CLI::App& cmd, EngineOptions& options);
 BuildOptions network_options(const EngineOptions& options);
-// Opens the backend; says on stderr which one, and when --device auto fell back to the CPU.
-std::unique_ptr<Backend> open_backend(const EngineOptions& options);
+// A Scorer's settings of these options: space, device, network and init seed (scores and the rest as defaulted).
+ScorerSettings engine_settings(const EngineOptions& options);
 
 // Progress on stderr: done/total, archs/s, ETA; at most a few lines a second.
 class Progress {

@@ -1,9 +1,6 @@
 // `zcnas eval`: how good is a score? Joins a score table with the space's ground truth and reports, per score
 // column and dataset, Kendall tau-b, Spearman rho, Pearson r, top-k precision and the accuracy of the
 // best-scored arch; optionally a scatter plot (gnuplot) and JSON.
-#include <fmt/ranges.h>
-
-#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -30,53 +27,11 @@ struct EvalOptions {
   std::string json;
 };
 
-// The table without the rows whose flag column (a space's arch flag, 0 or 1) is set.
-ScoreTable leave_out_flagged(const ScoreTable& table, const std::string& flag) {
-  const std::vector<double>& set = table.values[table.column_position(flag)];
-  ScoreTable kept = table;
-  kept.index.clear();
-  kept.arch.clear();
-  kept.line.clear();
-  kept.seconds.clear();
-  for (auto& column : kept.values) column.clear();
-  for (int64_t r = 0; r < table.rows(); ++r) {
-    const auto i = static_cast<size_t>(r);
-    if (set[i] != 0.0) continue;
-    kept.index.push_back(table.index[i]);
-    if (!table.arch.empty()) kept.arch.push_back(table.arch[i]);
-    kept.line.push_back(table.line[i]);
-    if (!table.seconds.empty()) kept.seconds.push_back(table.seconds[i]);
-    for (size_t c = 0; c < table.values.size(); ++c) kept.values[c].push_back(table.values[c][i]);
-  }
-  std::fprintf(stderr, "zcnas: left out %lld of %lld rows flagged %s\n",
-               static_cast<long long>(table.rows() - kept.rows()), static_cast<long long>(table.rows()), flag.c_str());
-  return kept;
-}
-
 int run_eval(const EvalOptions& o) {
   const auto space = make_space(o.space);
-  ScoreTable table = read_score_table(o.scores, *space);
-  const std::vector<std::string> flags = space->arch_flag_names();
-  for (const auto& flag : o.leave_out) {
-    ZCNAS_REQUIRE(std::find(flags.begin(), flags.end(), flag) != flags.end(),
-                  "--leave-out '{}': the {} space flags no archs so (its flags: {})", flag, space->title(),
-                  flags.empty() ? std::string("none") : fmt::format("{}", fmt::join(flags, ", ")));
-    table = leave_out_flagged(table, flag);
-  }
-  // The named columns in the order named, else every score column (the space's flags are not scores).
-  std::vector<std::string> keep = o.columns;
-  if (keep.empty())
-    for (const auto& name : table.columns)
-      if (std::find(flags.begin(), flags.end(), name) == flags.end()) keep.push_back(name);
-  ScoreTable picked = table;
-  picked.columns.clear();
-  picked.values.clear();
-  for (const auto& name : keep) {
-    const size_t c = table.column_position(name);
-    picked.columns.push_back(table.columns[c]);
-    picked.values.push_back(table.values[c]);
-  }
-  table = std::move(picked);
+  std::vector<std::string> notes;
+  const ScoreTable table = evaluated_part(*space, read_score_table(o.scores, *space), o.columns, o.leave_out, &notes);
+  for (const auto& note : notes) std::fprintf(stderr, "zcnas: %s\n", note.c_str());
   const GroundTruth truth = space->load_truth(o.truth);
   std::vector<std::string> datasets;
   if (o.dataset != "all") datasets.push_back(o.dataset);

@@ -7,13 +7,13 @@
 #include <optional>
 #include <set>
 
+#include "api/scorer.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "io/safetensors.hpp"
 #include "io/score_table.hpp"
 #include "nn/params.hpp"
 #include "scores/epsilon.hpp"
-#include "scores/score_set.hpp"
 #include "scores/sign_patterns.hpp"
 #include "scores/zen.hpp"
 
@@ -56,7 +56,7 @@ Tensor load_epsilon_input(const ScoreCommandOptions& o) {
 // draws its own).
 std::optional<ZenInputs> load_zen_inputs(const std::string& path) {
   if (path.empty() || read_safetensors(path).count("mixup_input") == 0) return std::nullopt;
-  return ZenInputs{load_input_tensor(path, "input"), load_input_tensor(path, "mixup_input")};
+  return ZenInputs{load_batch_tensor(path, "input"), load_batch_tensor(path, "mixup_input")};
 }
 
 // "i/n" with 0 <= i < n; throws naming the text.
@@ -80,12 +80,34 @@ struct Todo {
   std::optional<BuildOptions> options;
 };
 
-Genome genome_of(const SearchSpace& space, const Todo& t) { return t.genome ? *t.genome : space.genome_of(t.index); }
+// The job of a todo: its index's genome unless it has its own, built at its record's settings if it has one.
+ArchJob job_of(const Scorer& scorer, const Todo& t) {
+  ArchJob job = t.genome ? ArchJob{t.index, *t.genome, scorer.settings().network} : scorer.job_of_index(t.index);
+  if (t.options) job.options = *t.options;
+  return job;
+}
+
+// The scorer's settings from the command's options.
+ScorerSettings scorer_settings(const ScoreCommandOptions& o) {
+  ScorerSettings s = engine_settings(o.engine);
+  s.scores = parse_score_list(o.scores);
+  s.options.float64 = parse_epsilon_precision(o.epsilon_precision) == EpsilonPrecision::Float64;
+  s.options.keep_kernel = !o.save_kernel.empty();
+  s.options.swap_mu = o.swap_mu;
+  s.options.swap_sigma = o.swap_sigma;
+  s.options.zen_batch = o.zen_batch;
+  s.options.zen_fresh_running_stats = o.zen_running_stats == "fresh";
+  s.init = parse_param_scheme(o.init);
+  s.repeats = o.repeats;
+  s.sign_precision = o.sign_precision;
+  return s;
+}
 
 // The archs, in the order asked; --all is the whole space in index order, or every record of --records. An arch
 // string is built as written: in NB101 an isomorphic string of the same cell numbers its vertices, and so names its
 // parameters, its own way.
-std::vector<Todo> archs_asked(const SearchSpace& space, const ScoreCommandOptions& o) {
+std::vector<Todo> archs_asked(const Scorer& scorer, const ScoreCommandOptions& o) {
+  const SearchSpace& space = scorer.space();
   std::vector<Todo> todo;
   if (!o.records.empty()) {
     // Record i is index i, built at its own width and depth.
@@ -96,7 +118,7 @@ std::vector<Todo> archs_asked(const SearchSpace& space, const ScoreCommandOption
     const auto n = static_cast<int64_t>(records.size());
     auto record = [&](int64_t i) {
       ZCNAS_REQUIRE(i >= 0 && i < n, "--index {} is not a record of '{}' (0..{})", i, o.records, n - 1);
-      BuildOptions options = network_options(o.engine);
+      BuildOptions options = scorer.settings().network;
       options.channels = records[static_cast<size_t>(i)].options.channels;
       options.depth = records[static_cast<size_t>(i)].options.depth;
       return Todo{i, records[static_cast<size_t>(i)].genome, options};
@@ -112,13 +134,13 @@ std::vector<Todo> archs_asked(const SearchSpace& space, const ScoreCommandOption
                   "space {} has no index order: give --arch, or --records with --index or --all", space.name());
     std::set<Genome> seen;
     for (const auto& a : o.archs)
-      if (Genome genome = space.canonical(space.parse(a)); seen.insert(genome).second)
-        todo.push_back({static_cast<int64_t>(todo.size()), std::move(genome), std::nullopt});
+      if (ArchJob job = scorer.job_of_arch(a); seen.insert(job.genome).second)
+        todo.push_back({static_cast<int64_t>(todo.size()), std::move(job.genome), std::nullopt});
     return todo;
   }
   for (const auto& a : o.archs) {
-    Genome genome = space.parse(a);
-    todo.push_back({space.index_of(genome), std::move(genome), std::nullopt});
+    ArchJob job = scorer.job_of_arch(a);
+    todo.push_back({job.index, std::move(job.genome), std::nullopt});
   }
   for (int64_t i : o.indices) {
     space.genome_of(i);  // validates the index
@@ -130,8 +152,9 @@ std::vector<Todo> archs_asked(const SearchSpace& space, const ScoreCommandOption
 }
 
 int run_score(const ScoreCommandOptions& o) {
-  const auto space = make_space(o.engine.space);
-  std::vector<Todo> todo = archs_asked(*space, o);
+  Scorer scorer(scorer_settings(o));
+  const SearchSpace& space = scorer.space();
+  std::vector<Todo> todo = archs_asked(scorer, o);
   {
     // A table has one row per arch: an arch asked again (an NB101 cell written twice, or isomorphically) is
     // scored once, as first asked.
@@ -155,22 +178,12 @@ int run_score(const ScoreCommandOptions& o) {
   }
   ZCNAS_REQUIRE(o.weights.empty() || todo.size() == 1, "--weights holds one network's parameters: give one arch");
   ZCNAS_REQUIRE(o.save_kernel.empty() || todo.size() == 1, "--save-kernel writes one kernel: give one arch");
-  const ParamScheme init = parse_param_scheme(o.init);
-  ZCNAS_REQUIRE(o.weights.empty() || (init == ParamScheme::Default && o.repeats == 1),
+  ZCNAS_REQUIRE(o.weights.empty() || (scorer.settings().init == ParamScheme::Default && o.repeats == 1),
                 "--weights fixes the parameters: --init {} and --repeats {} need drawn ones", o.init, o.repeats);
   ZCNAS_REQUIRE(o.save_kernel.empty() || o.repeats == 1, "--save-kernel writes one kernel: --repeats {} gives {}",
                 o.repeats, o.repeats);
-  const std::vector<std::string> names = parse_score_list(o.scores);
-  ScoreOptions score_options;
-  score_options.float64 = parse_epsilon_precision(o.epsilon_precision) == EpsilonPrecision::Float64;
-  score_options.keep_kernel = !o.save_kernel.empty();
-  score_options.swap_mu = o.swap_mu;
-  score_options.swap_sigma = o.swap_sigma;
-  score_options.zen_batch = o.zen_batch;
-  score_options.zen_fresh_running_stats = o.zen_running_stats == "fresh";
-  ScoreSet score_set(names, score_options);
-  const ScoreNeeds needs = score_set.needs();
-  ZCNAS_REQUIRE(o.save_kernel.empty() || score_set.has("naswot"),
+  const ScoreNeeds needs = scorer.needs();
+  ZCNAS_REQUIRE(o.save_kernel.empty() || scorer.has("naswot"),
                 "--save-kernel writes NASWOT's kernel: --scores '{}' has no naswot", o.scores);
   ZCNAS_REQUIRE(o.weights.empty() || needs.hooked_pass || needs.reads_weights,
                 "--weights sets the parameters that naswot, swap, swap_reg, linear_regions, meco and zen run (epsilon "
@@ -178,15 +191,12 @@ int run_score(const ScoreCommandOptions& o) {
                 o.scores);
 
   // A space that cannot build the networks asked fails here, before any table is written.
-  const auto net_options = network_options(o.engine);
-  auto options_of = [&](const Todo& t) { return t.options.value_or(net_options); };
-  space->build(genome_of(*space, todo.front()), options_of(todo.front()));
+  {
+    const ArchJob first = job_of(scorer, todo.front());
+    space.build(first.genome, first.options);
+  }
 
-  // The space's flags of each arch (NB101's reference_fails) follow the scores, as 0/1 columns.
-  const std::vector<std::string> flags = space->arch_flag_names();
-  std::vector<std::string> columns = names;
-  columns.insert(columns.end(), flags.begin(), flags.end());
-  ScoreTableWriter writer(o.out, parse_table_format(o.format), columns);
+  ScoreTableWriter writer(o.out, parse_table_format(o.format), scorer.columns());
   const size_t before = todo.size();
   todo.erase(std::remove_if(todo.begin(), todo.end(), [&](const Todo& t) { return writer.done().count(t.index) != 0; }),
              todo.end());
@@ -196,29 +206,19 @@ int run_score(const ScoreCommandOptions& o) {
   if (todo.empty()) return 0;
 
   // Only the batches and the device that the asked scores use: params and flops need neither.
+  const bool has_zen = scorer.has("zen");
   std::optional<Tensor> main_input, constant_weight_input;
   std::optional<ZenInputs> zen_inputs;
   if (needs.main_batch) main_input = load_input(o.data);
   if (needs.constant_weight_batch) constant_weight_input = load_epsilon_input(o);
-  if (score_set.has("zen")) zen_inputs = load_zen_inputs(o.data.input);
-  auto backend = needs.runs_networks ? open_backend(o.engine) : make_cpu_backend(1);
-  // A count of distinct sign patterns changes with one flipped bit: float32 rounding flips activations within
-  // an ulp of zero (1 unit of 471,040 on oracle case 8233), float64 gives the reference's signs.
-  const bool float64_signs = o.sign_precision == "float64" || (o.sign_precision == "auto" && needs.exact_signs);
-  if (backend->device() == Device::Cpu && float64_signs) {
-    backend = make_cpu_backend(0, true);
-    std::fprintf(stderr, "zcnas: the hooked pass runs in float64 on the CPU (--sign-precision)\n");
-  }
-  if (score_options.float64 && score_set.has("epsilon") && backend->device() != Device::Cpu)
-    std::fprintf(stderr, "zcnas: --epsilon-precision float64 is CPU-only: epsilon runs on the CPU, %s runs the rest\n",
-                 backend->name().c_str());
-  for (const auto& line : score_set.descriptions(*backend)) std::fprintf(stderr, "zcnas: %s\n", line.c_str());
+  if (has_zen) zen_inputs = load_zen_inputs(o.data.input);
+  for (const auto& line : scorer.notes()) std::fprintf(stderr, "zcnas: %s\n", line.c_str());
   if (constant_weight_input)
     std::fprintf(stderr, "zcnas: constant-weight batch of %lld images\n",
                  static_cast<long long>(constant_weight_input->shape[0]));
   if (zen_inputs)
     std::fprintf(stderr, "zcnas: zen reads 'input' and 'mixup_input' of '%s'\n", o.data.input.c_str());
-  else if (score_set.has("zen"))
+  else if (has_zen)
     std::fprintf(stderr, "zcnas: zen draws %lld Gaussian inputs per repeat from the repeat's seed\n",
                  static_cast<long long>(o.zen_batch));
   const ScoreBatches batches{main_input ? &*main_input : nullptr,
@@ -226,41 +226,20 @@ int run_score(const ScoreCommandOptions& o) {
                              zen_inputs ? &*zen_inputs : nullptr};
   // The GPU keeps many networks in flight (its lanes share one call's networks; at the target rate a chunk
   // is under a second of work); the CPU runs one at a time, so rows appear as they finish.
-  const int64_t chunk = o.chunk > 0 ? o.chunk : (backend->device() == Device::Cuda ? 1024 : 1);
+  const int64_t chunk = o.chunk > 0 ? o.chunk : (scorer.device() == Device::Cuda ? 1024 : 1);
 
   install_interrupt_handler();
   Progress progress(static_cast<int64_t>(todo.size()), "scored");
   for (size_t start = 0; start < todo.size() && !interrupted(); start += static_cast<size_t>(chunk)) {
     const size_t end = std::min(todo.size(), start + static_cast<size_t>(chunk));
-    std::vector<Genome> genomes;
-    std::vector<Network> nets;
-    nets.reserve(end - start);
-    for (size_t k = start; k < end; ++k) {
-      genomes.push_back(genome_of(*space, todo[k]));
-      nets.push_back(space->build(genomes.back(), options_of(todo[k])));
-    }
+    std::vector<ArchJob> jobs;
+    for (size_t k = start; k < end; ++k) jobs.push_back(job_of(scorer, todo[k]));
     std::optional<ParamStore> loaded;
-    if (!o.weights.empty()) loaded = load_params(nets[0], o.weights);
-    // Repeat r of a network draws its weights from seed init_seed + r; its row is the mean over the repeats.
-    const auto repeats = static_cast<size_t>(o.repeats);
-    std::vector<NetworkJob> jobs;
-    for (const auto& net : nets)
-      for (size_t r = 0; r < repeats; ++r)
-        jobs.push_back({&net, loaded ? &*loaded : nullptr, o.engine.init_seed + r, init});
-
-    const auto t0 = Clock::now();
-    auto results = score_set.score(jobs, *backend, batches);
-    const double per_arch = seconds_since(t0) / static_cast<double>(nets.size());
-    for (size_t k = 0; k < nets.size(); ++k) {
-      std::vector<double> mean(names.size(), 0.0);
-      for (size_t r = 0; r < repeats; ++r)
-        for (size_t s = 0; s < names.size(); ++s) mean[s] += results[k * repeats + r].values[s];
-      for (double& v : mean) v /= static_cast<double>(repeats);
-      for (bool flag : space->arch_flags(genomes[k])) mean.push_back(flag ? 1.0 : 0.0);
-      writer.write({todo[start + k].index, space->format(genomes[k]), mean, per_arch});
-    }
-    if (!o.save_kernel.empty()) write_safetensors(o.save_kernel, {{"K", raw_from(results[0].kernel)}});
-    progress.advance(static_cast<int64_t>(nets.size()));
+    if (!o.weights.empty()) loaded = load_params(space.build(jobs[0].genome, jobs[0].options), o.weights);
+    std::vector<ArchRow> rows = scorer.score(jobs, batches, loaded ? &*loaded : nullptr);
+    for (const auto& row : rows) writer.write({row.index, row.arch, row.values, row.seconds});
+    if (!o.save_kernel.empty()) write_safetensors(o.save_kernel, {{"K", raw_from(rows[0].kernel)}});
+    progress.advance(static_cast<int64_t>(rows.size()));
   }
   progress.finish();
   if (interrupted()) {

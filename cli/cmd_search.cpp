@@ -7,6 +7,7 @@
 #include <fstream>
 #include <optional>
 
+#include "api/search.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "eval/score_table_reader.hpp"
@@ -14,9 +15,6 @@
 #include "eval/truth.hpp"
 #include "io/score_table.hpp"
 #include "scores/score_set.hpp"
-#include "search/evolution.hpp"
-#include "search/genome_search.hpp"
-#include "search/table_fitness.hpp"
 
 namespace zcnas::cli {
 namespace {
@@ -39,112 +37,51 @@ struct SearchOptions {
 };
 
 SearchConfig make_config(const SearchOptions& o) {
-  SearchConfig c;
-  c.algorithm = parse_search_algorithm(o.algorithm);
-  c.population = o.population;
-  c.tournament = o.sample_size;
-  c.seed = o.search_seed;
-  c.samples = o.samples.value_or(c.algorithm == SearchAlgorithm::Area ? 1000 : 100);
-  c.cycles = o.cycles.value_or(100);
-  if (o.budget) {
-    // The budget counts fitness evaluations per run, the initial draws included.
-    if (c.algorithm == SearchAlgorithm::Random) {
-      ZCNAS_REQUIRE(!o.samples, "random search: give --samples or --budget, not both (both set N)");
-      c.samples = *o.budget;
-    } else {
-      const int64_t initial = initial_draws(c);
-      ZCNAS_REQUIRE(*o.budget >= initial, "--budget {} is smaller than the {} archs {} draws before evolving",
-                    *o.budget, initial, search_algorithm_name(c.algorithm));
-      c.cycles = *o.budget - initial;
-    }
-  }
-  validate(c);
-  return c;
+  return search_config(
+      {parse_search_algorithm(o.algorithm), o.samples, o.cycles, o.budget, o.population, o.sample_size, o.search_seed});
 }
 
 // The score of a live search, refused before anything is loaded when it needs a batch of its own.
-ScoreSet live_score(const std::string& score_name) {
-  ScoreSet scores({score_name});
-  ZCNAS_REQUIRE(!scores.needs().constant_weight_batch,
+ScorerSettings live_settings(const SearchOptions& o) {
+  ScorerSettings settings = engine_settings(o.engine);
+  settings.scores = {o.score_column.empty() ? "naswot" : o.score_column};
+  ZCNAS_REQUIRE(!ScoreSet(settings.scores).needs().constant_weight_batch,
                 "--score-column '{}': live scoring gives a score the search's batch only; score the space with "
                 "zcnas score and search its table with --fitness-table",
-                score_name);
-  return scores;
+                settings.scores[0]);
+  return settings;
 }
 
-// Live scoring: networks built from genomes and scored on the chosen backend, with progress on stderr.
-struct LiveScorer {
-  LiveScorer(const SearchOptions& o, const SearchConfig& config, const SearchSpace& space)
-      : space(space),
-        score_name(o.score_column.empty() ? "naswot" : o.score_column),
-        scores(live_score(score_name)),
-        // Only what the score reads: a batch, a device (the parameter count needs neither).
-        input(scores.needs().main_batch ? load_input(o.data) : Tensor()),
-        backend(scores.needs().runs_networks ? open_backend(o.engine) : make_cpu_backend(1)),
-        options(network_options(o.engine)),
-        init_seed(o.engine.init_seed),
-        progress(evaluations_per_run(config) * o.runs, "scored (at most)") {}
-
-  std::vector<double> score(const std::vector<Genome>& genomes) {
-    std::vector<Network> nets;
-    for (const Genome& g : genomes) nets.push_back(space.build(g, options));
-    std::vector<NetworkJob> jobs;
-    for (const auto& n : nets) jobs.push_back({&n, nullptr, init_seed});
-    const ScoreBatches batches{scores.needs().main_batch ? &input : nullptr, nullptr};
-    std::vector<double> values;
-    for (const auto& r : scores.score(jobs, *backend, batches)) values.push_back(r.values[0]);
-    progress.advance(static_cast<int64_t>(genomes.size()));
-    return values;
+// Live scoring: the Scorer on the search's batch (loaded only when the score reads one), with progress on stderr.
+struct LiveScoring {
+  LiveScoring(const SearchOptions& o, const SearchConfig& config)
+      : scorer(live_settings(o)),
+        input(scorer.needs().main_batch ? load_input(o.data) : Tensor()),
+        progress(evaluations_per_run(config) * o.runs, "scored (at most)") {
+    for (const auto& note : scorer.notes()) std::fprintf(stderr, "zcnas: %s\n", note.c_str());
   }
 
+  SearchFitness fitness() {
+    return {nullptr, &scorer, {scorer.needs().main_batch ? &input : nullptr, nullptr, nullptr}, [this](int64_t n) {
+              progress.advance(n);
+            }};
+  }
+  const std::string& score_name() const { return scorer.settings().scores[0]; }
   // The search JSON's "fitness".
   nlohmann::ordered_json json(int64_t networks_scored) const {
-    return {{"live", backend->name()}, {"column", score_name}, {"networks_scored", networks_scored}};
+    return {{"live", device_name(scorer.device())}, {"column", score_name()}, {"networks_scored", networks_scored}};
   }
 
-  const SearchSpace& space;
-  std::string score_name;
-  ScoreSet scores;
+  Scorer scorer;
   Tensor input;
-  std::unique_ptr<Backend> backend;
-  BuildOptions options;
-  uint64_t init_seed;
   Progress progress;
-};
-
-// Live fitness over the indices of an enumerable space: every index scored once per search.
-struct LiveIndexFitness {
-  LiveIndexFitness(const SearchOptions& o, const SearchConfig& config, const SearchSpace& space)
-      : scorer(o, config, space),
-        fitness(
-            [this](const std::vector<int64_t>& indices) {
-              std::vector<Genome> genomes;
-              for (int64_t i : indices) genomes.push_back(scorer.space.genome_of(i));
-              return scorer.score(genomes);
-            },
-            space.all_indices()) {}
-
-  LiveScorer scorer;
-  CachedFitness fitness;
-};
-
-// A run's winner as both kinds of search report it; an index where the space has an index order.
-struct Winner {
-  int64_t run = 0;
-  std::optional<int64_t> index;
-  std::string arch;
-  double score = 0.0;
 };
 
 // What a search ends with: its winners, and what the report says beside them.
 struct SearchReport {
-  bool indexed = false;  // the space has an index order: the winners have an index
   std::string score_name;
-  std::vector<Winner> winners;
-  std::string device;                      // where the search ran: cpu or cuda
-  nlohmann::ordered_json fitness;          // the JSON's "fitness": a table's, or live scoring's
-  std::optional<int64_t> networks_scored;  // live fitness
-  double seconds = 0.0;
+  SearchOutcome outcome;
+  nlohmann::ordered_json fitness;         // the JSON's "fitness": a table's, or live scoring's
   const GroundTruth* truth = nullptr;     // with --truth: the winners' accuracies follow their scores
   std::vector<AccuracySummary> accuracy;  // of the winners, per dataset of the truth
 };
@@ -154,10 +91,11 @@ int write_report(const SearchOptions& o, const SearchConfig& config, const Searc
   std::string truth_columns;
   if (report.truth)
     for (const auto& d : report.truth->datasets) truth_columns += "," + d;
-  std::printf("run,%swinner_arch,%s%s\n", report.indexed ? "winner_index," : "", report.score_name.c_str(),
+  const SearchOutcome& outcome = report.outcome;
+  std::printf("run,%swinner_arch,%s%s\n", outcome.indexed ? "winner_index," : "", report.score_name.c_str(),
               truth_columns.c_str());
   nlohmann::ordered_json winners = nlohmann::ordered_json::array();
-  for (const Winner& r : report.winners) {
+  for (const SearchWinner& r : outcome.winners) {
     std::printf("%lld,", static_cast<long long>(r.run));
     if (r.index) std::printf("%lld,", static_cast<long long>(*r.index));
     std::printf("%s,%s", r.arch.c_str(), format_score(r.score).c_str());
@@ -180,13 +118,13 @@ int write_report(const SearchOptions& o, const SearchConfig& config, const Searc
   nlohmann::ordered_json j;
   j["search"] = config_json(config);
   j["runs"] = o.runs;
-  j["device"] = report.device;
+  j["device"] = device_name(outcome.device);
   j["fitness"] = report.fitness;
-  j["seconds"] = report.seconds;
-  std::fprintf(stderr, "zcnas: %lld runs in %.3f s (%.3f s per run)", static_cast<long long>(o.runs), report.seconds,
-               report.seconds / static_cast<double>(o.runs));
-  if (report.networks_scored)
-    std::fprintf(stderr, ", %lld networks scored", static_cast<long long>(*report.networks_scored));
+  j["seconds"] = outcome.seconds;
+  std::fprintf(stderr, "zcnas: %lld runs in %.3f s (%.3f s per run)", static_cast<long long>(o.runs), outcome.seconds,
+               outcome.seconds / static_cast<double>(o.runs));
+  if (outcome.networks_scored)
+    std::fprintf(stderr, ", %lld networks scored", static_cast<long long>(*outcome.networks_scored));
   std::fprintf(stderr, "\n");
   if (report.truth) {
     j["winner_accuracy"] = nlohmann::ordered_json::array();
@@ -217,7 +155,7 @@ int search_indices(const SearchOptions& o, const SearchConfig& config, const Sea
   if (!o.truth.empty()) truth = space.load_truth(o.truth);
 
   std::optional<TableFitness> table;
-  std::optional<LiveIndexFitness> live;
+  std::optional<LiveScoring> live;
   if (!o.fitness_table.empty()) {
     table.emplace(read_score_table(o.fitness_table, space), o.score_column);
     std::fprintf(stderr, "zcnas: fitness: column '%s' of '%s' (%zu archs%s)\n", table->column().c_str(),
@@ -226,34 +164,28 @@ int search_indices(const SearchOptions& o, const SearchConfig& config, const Sea
                      ? "; the search samples and mutates among these rows only"
                      : "");
   } else {
-    live.emplace(o, config, space);
+    live.emplace(o, config);
   }
-  Fitness& fitness = table ? static_cast<Fitness&>(*table) : static_cast<Fitness&>(live->fitness);
 
-  const bool on_device = resolve_device(parse_device(o.engine.device)) == Device::Cuda;
+  const DeviceChoice device = parse_device(o.engine.device);
   std::fprintf(stderr, "zcnas: %s search, %lld runs of %lld evaluations, on the %s\n",
                search_algorithm_name(config.algorithm), static_cast<long long>(o.runs),
-               static_cast<long long>(evaluations_per_run(config)), on_device ? "GPU" : "CPU");
-  const auto t0 = Clock::now();
-  const std::vector<SearchRun> runs =
-      on_device ? search_device(space, fitness, config, o.runs) : search_cpu(space, fitness, config, o.runs);
+               static_cast<long long>(evaluations_per_run(config)),
+               resolve_device(device) == Device::Cuda ? "GPU" : "CPU");
   SearchReport report;
-  report.seconds = seconds_since(t0);
-  if (live) live->scorer.progress.finish();
-  report.indexed = true;
-  for (const SearchRun& r : runs) report.winners.push_back({r.run, r.winner, space.arch_of(r.winner), r.score});
-  report.device = on_device ? "cuda" : "cpu";
+  report.outcome =
+      search_space(space, config, o.runs, device, table ? SearchFitness{&*table, nullptr, {}, {}} : live->fitness());
   if (table) {
     report.score_name = table->column();
     report.fitness = {{"table", o.fitness_table}, {"column", table->column()}, {"rows", table->domain().size()}};
   } else {
-    report.score_name = live->scorer.score_name;
-    report.networks_scored = live->fitness.evaluations();
-    report.fitness = live->scorer.json(*report.networks_scored);
+    live->progress.finish();
+    report.score_name = live->score_name();
+    report.fitness = live->json(*report.outcome.networks_scored);
   }
   if (truth) {
     report.truth = &*truth;
-    report.accuracy = summarize_winners(runs, *truth);
+    report.accuracy = summarize_winners(report.outcome.runs, *truth);
   }
   return write_report(o, config, report);
 }
@@ -268,25 +200,17 @@ int search_genomes_live(const SearchOptions& o, const SearchConfig& config, cons
                 "--truth: {} has no ground truth to read (a ground truth is read by index, and the space has no "
                 "index order); search it without --truth",
                 space.title());
-  LiveScorer live(o, config, space);
-  GenomeFitness fitness([&live](const std::vector<Genome>& genomes) { return live.score(genomes); });
-
+  LiveScoring live(o, config);
   std::fprintf(stderr,
                "zcnas: %s search of %s over its genomes (it has no index order), %lld runs of %lld evaluations, on "
                "the CPU; networks scored on %s\n",
                search_algorithm_name(config.algorithm), space.title().c_str(), static_cast<long long>(o.runs),
-               static_cast<long long>(evaluations_per_run(config)), live.backend->name().c_str());
-  const auto t0 = Clock::now();
-  const std::vector<GenomeSearchRun> runs = search_genomes(space, fitness, config, o.runs);
+               static_cast<long long>(evaluations_per_run(config)), device_name(live.scorer.device()));
   SearchReport report;
-  report.seconds = seconds_since(t0);
+  report.outcome = search_space(space, config, o.runs, parse_device(o.engine.device), live.fitness());
   live.progress.finish();
-
-  for (const GenomeSearchRun& r : runs) report.winners.push_back({r.run, std::nullopt, r.winner, r.score});
-  report.device = "cpu";
-  report.score_name = live.score_name;
-  report.networks_scored = fitness.evaluations();
-  report.fitness = live.json(*report.networks_scored);
+  report.score_name = live.score_name();
+  report.fitness = live.json(*report.outcome.networks_scored);
   return write_report(o, config, report);
 }
 

@@ -7,9 +7,6 @@
 #include <csignal>
 #include <cstdio>
 
-#include "io/cifar10.hpp"
-#include "io/safetensors.hpp"
-
 namespace zcnas::cli {
 
 void add_data_options(CLI::App& cmd, DataOptions& o) {
@@ -29,34 +26,11 @@ void add_data_options(CLI::App& cmd, DataOptions& o) {
       ->check(CLI::IsMember({"cifar10", "cifar100", "imagenet16"}));
 }
 
-Tensor load_input_tensor(const std::string& path, const std::string& name) {
-  const TensorFile file = read_safetensors(path);
-  const auto it = file.find(name);
-  ZCNAS_REQUIRE(it != file.end(), "--input '{}' has no tensor named '{}'", path, name);
-  ZCNAS_REQUIRE(it->second.dtype == "F32", "--input '{}': tensor '{}' is {}, expected F32", path, name,
-                it->second.dtype);
-  Tensor t = raw_to_f32(it->second, fmt::format("--input '{}': tensor '{}'", path, name));
-  ZCNAS_REQUIRE(t.shape.size() == 4 && t.shape[0] > 0 && t.shape[1] == 3,
-                "--input '{}': tensor '{}' has shape {}, expected [B, 3, H, W]", path, name, shape_to_string(t.shape));
-  return t;
-}
-
 Tensor load_input(const DataOptions& o) {
-  if (!o.input.empty()) return load_input_tensor(o.input, "input");
-  if (o.data.empty()) {
-    std::fprintf(stderr,
-                 "zcnas: WARNING: no --data given: scoring a SYNTHETIC batch of %lld random images, not CIFAR-10. "
-                 "Scores are not comparable with published ones.\n",
-                 static_cast<long long>(o.batch));
-    return synthetic_batch(o.batch, o.seed.value_or(0));
-  }
-  const ImageSet images = load_cifar10(o.data);
-  const auto indices = o.seed ? select_by_seed(images.size(), *o.seed, o.batch)
-                              : select_by_offset(images.size(), o.offset.value_or(0), o.batch);
-  const Normalisation norm = o.normalisation == "cifar100"     ? Normalisation::cifar100()
-                             : o.normalisation == "imagenet16" ? Normalisation::imagenet16()
-                                                               : Normalisation::cifar10();
-  return make_batch(images, indices, norm);
+  std::string warning;
+  Tensor batch = load_batch(o, &warning);
+  if (!warning.empty()) std::fprintf(stderr, "zcnas: %s\n", warning.c_str());
+  return batch;
 }
 
 void add_space_option(CLI::App& cmd, std::string& space) {
@@ -88,12 +62,13 @@ BuildOptions network_options(const EngineOptions& o) {
   return b;
 }
 
-std::unique_ptr<Backend> open_backend(const EngineOptions& o) {
-  std::string note;
-  auto backend = make_backend(parse_device(o.device), &note);
-  if (!note.empty()) std::fprintf(stderr, "zcnas: %s\n", note.c_str());
-  std::fprintf(stderr, "zcnas: backend %s\n", backend->name().c_str());
-  return backend;
+ScorerSettings engine_settings(const EngineOptions& o) {
+  ScorerSettings s;
+  s.space = o.space;
+  s.device = o.device;
+  s.network = network_options(o);
+  s.init_seed = o.init_seed;
+  return s;
 }
 
 Progress::Progress(int64_t total, std::string what)

@@ -8,28 +8,19 @@
 #include <string>
 #include <vector>
 
+#include "api/scorer.hpp"
 #include "core/tensor.hpp"
+#include "io/input_batch.hpp"
 #include "scores/backend.hpp"
 #include "spaces/space.hpp"
 
 namespace zcnas::cli {
 
-// Where the batch comes from: a CIFAR-10 file or directory, a tensor file, or a synthetic batch when none is
-// given.
-struct DataOptions {
-  std::string data;
-  std::string input;  // safetensors file whose tensor `input` is the batch
-  std::optional<int64_t> offset;
-  std::optional<uint64_t> seed;
-  int64_t batch = 128;
-  std::string normalisation = "cifar10";
-};
+// The batch options (--data, --input, --offset, --seed, --batch, --normalisation) of io/input_batch.hpp's source.
+using DataOptions = BatchSource;
 void add_data_options(CLI::App& cmd, DataOptions& options);
-// Loads the batch [B, 3, 32, 32]; says loudly on stderr when it is synthetic. With --input, the file's batch
-// (B is the file's).
+// load_batch, saying loudly on stderr when the batch is synthetic.
 Tensor load_input(const DataOptions& options);
-// Tensor `name` of an --input safetensors file, F32 [B, 3, H, W]; throws naming the file and the tensor.
-Tensor load_input_tensor(const std::string& path, const std::string& name);
 
 // --space, checked against the registry's names.
 void add_space_option(CLI::App& cmd, std::string& space);
@@ -45,8 +36,8 @@ struct EngineOptions {
 };
 void add_engine_options(CLI::App& cmd, EngineOptions& options);
 BuildOptions network_options(const EngineOptions& options);
-// Opens the backend; says on stderr which one, and when --device auto fell back to the CPU.
-std::unique_ptr<Backend> open_backend(const EngineOptions& options);
+// A Scorer's settings of these options: space, device, network and init seed (scores and the rest as defaulted).
+ScorerSettings engine_settings(const EngineOptions& options);
 
 // Progress on stderr: done/total, archs/s, ETA; at most a few lines a second.
 class Progress {

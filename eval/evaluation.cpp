@@ -1,6 +1,8 @@
 // Score evaluation: correlations, top-k precision and the best-scored arch.
 #include "eval/evaluation.hpp"
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -164,6 +166,58 @@ Evaluation evaluate_scores(const SearchSpace& space, const ScoreTable& table, co
     e.columns.back().best_arch = space.enumerable() ? space.arch_of(best) : truth.arch[static_cast<size_t>(best)];
   }
   return e;
+}
+
+namespace {
+
+// The table without the rows whose flag column (a space's arch flag, 0 or 1) is set.
+ScoreTable leave_out_flagged(const ScoreTable& table, const std::string& flag) {
+  const std::vector<double>& set = table.values[table.column_position(flag)];
+  ScoreTable kept = table;
+  kept.index.clear();
+  kept.arch.clear();
+  kept.line.clear();
+  kept.seconds.clear();
+  for (auto& column : kept.values) column.clear();
+  for (int64_t r = 0; r < table.rows(); ++r) {
+    const auto i = static_cast<size_t>(r);
+    if (set[i] != 0.0) continue;
+    kept.index.push_back(table.index[i]);
+    if (!table.arch.empty()) kept.arch.push_back(table.arch[i]);
+    kept.line.push_back(table.line[i]);
+    if (!table.seconds.empty()) kept.seconds.push_back(table.seconds[i]);
+    for (size_t c = 0; c < table.values.size(); ++c) kept.values[c].push_back(table.values[c][i]);
+  }
+  return kept;
+}
+
+}  // namespace
+
+ScoreTable evaluated_part(const SearchSpace& space, const ScoreTable& table, const std::vector<std::string>& columns,
+                          const std::vector<std::string>& leave_out, std::vector<std::string>* notes) {
+  const std::vector<std::string> flags = space.arch_flag_names();
+  ScoreTable kept = table;
+  for (const auto& flag : leave_out) {
+    ZCNAS_REQUIRE(std::find(flags.begin(), flags.end(), flag) != flags.end(),
+                  "--leave-out '{}': the {} space flags no archs so (its flags: {})", flag, space.title(),
+                  flags.empty() ? std::string("none") : fmt::format("{}", fmt::join(flags, ", ")));
+    const int64_t before = kept.rows();
+    kept = leave_out_flagged(kept, flag);
+    if (notes) notes->push_back(fmt::format("left out {} of {} rows flagged {}", before - kept.rows(), before, flag));
+  }
+  std::vector<std::string> keep = columns;
+  if (keep.empty())
+    for (const auto& name : kept.columns)
+      if (std::find(flags.begin(), flags.end(), name) == flags.end()) keep.push_back(name);
+  ScoreTable picked = kept;
+  picked.columns.clear();
+  picked.values.clear();
+  for (const auto& name : keep) {
+    const size_t c = kept.column_position(name);
+    picked.columns.push_back(kept.columns[c]);
+    picked.values.push_back(kept.values[c]);
+  }
+  return picked;
 }
 
 bool Evaluation::partial() const {

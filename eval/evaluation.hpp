@@ -77,6 +77,13 @@ ColumnEvaluation evaluate_column(const std::string& name, const std::vector<doub
                                  const std::vector<int64_t>& indices, const GroundTruth& truth,
                                  const std::vector<std::string>& datasets, const std::vector<double>& top_percents);
 
+// The part of a table that `zcnas eval` evaluates: the score columns named, in the order named (none named: every
+// column except the space's flags, which are not scores), of the rows on which none of the `leave_out` flags is
+// set. Throws naming an unknown column, or a flag the space does not have. `notes` (when not null) receives a line
+// per flag saying how many rows it left out.
+ScoreTable evaluated_part(const SearchSpace& space, const ScoreTable& table, const std::vector<std::string>& columns,
+                          const std::vector<std::string>& leave_out, std::vector<std::string>* notes = nullptr);
+
 // A markdown report: one table per score column, a row per dataset.
 std::string format_evaluation(const Evaluation& evaluation);
 nlohmann::ordered_json evaluation_json(const Evaluation& evaluation);

@@ -22,6 +22,13 @@ Normalisation Normalisation::imagenet16() {
   return {{122.68 / 255, 116.66 / 255, 104.01 / 255}, {63.22 / 255, 61.26 / 255, 65.09 / 255}};
 }
 
+Normalisation Normalisation::named(const std::string& name) {
+  if (name == "cifar10") return cifar10();
+  if (name == "cifar100") return cifar100();
+  ZCNAS_REQUIRE(name == "imagenet16", "unknown normalisation '{}': expected cifar10, cifar100 or imagenet16", name);
+  return imagenet16();
+}
+
 namespace {
 
 void append_file(ImageSet& set, const fs::path& file) {

@@ -19,6 +19,8 @@ struct Normalisation {
   static Normalisation cifar10();
   static Normalisation cifar100();
   static Normalisation imagenet16();
+  // "cifar10" | "cifar100" | "imagenet16"; throws naming another name.
+  static Normalisation named(const std::string& name);
 };
 
 // Images in file order; a directory contributes its data_batch_*.bin files in name order.

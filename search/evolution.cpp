@@ -53,6 +53,30 @@ void validate(const SearchConfig& c) {
                   c.population, c.samples);
 }
 
+SearchConfig search_config(const SearchRequest& r) {
+  ZCNAS_REQUIRE(!r.budget || !r.cycles, "give the cycles or a budget, not both (both set the cycles)");
+  SearchConfig c;
+  c.algorithm = r.algorithm;
+  c.population = r.population;
+  c.tournament = r.tournament;
+  c.seed = r.seed;
+  c.samples = r.samples.value_or(c.algorithm == SearchAlgorithm::Area ? 1000 : 100);
+  c.cycles = r.cycles.value_or(100);
+  if (r.budget) {
+    if (c.algorithm == SearchAlgorithm::Random) {
+      ZCNAS_REQUIRE(!r.samples, "random search: give the samples or a budget, not both (both set N)");
+      c.samples = *r.budget;
+    } else {
+      const int64_t initial = initial_draws(c);
+      ZCNAS_REQUIRE(*r.budget >= initial, "budget {} is smaller than the {} archs {} draws before evolving", *r.budget,
+                    initial, search_algorithm_name(c.algorithm));
+      c.cycles = *r.budget - initial;
+    }
+  }
+  validate(c);
+  return c;
+}
+
 namespace evolution {
 
 void validate_runs(const SearchConfig& config, int64_t runs, int64_t first_run) {

@@ -5,6 +5,7 @@
 // A space without an index order is searched over its genomes (genome_search.hpp), with these settings.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,21 @@ struct SearchConfig {
   uint64_t seed = 0;
   bool keep_history = false;  // record every evaluated index of every run
 };
+
+// The settings as a user gives them, with `zcnas search`'s defaults: N = 100 (random), M = 1000 (AREA), 100
+// cycles (REA, AREA). A budget counts fitness evaluations per run, the initial draws included: it sets N (random)
+// or the cycles (REA, AREA).
+struct SearchRequest {
+  SearchAlgorithm algorithm = SearchAlgorithm::Random;
+  std::optional<int64_t> samples;
+  std::optional<int64_t> cycles;
+  std::optional<int64_t> budget;
+  int64_t population = 10;
+  int64_t tournament = 3;
+  uint64_t seed = 0;
+};
+// Throws naming the setting that makes no sense (validate's, or a budget that contradicts the others).
+SearchConfig search_config(const SearchRequest& request);
 
 // Archs a run draws at random before evolving: N (random), P (REA), M (AREA).
 int64_t initial_draws(const SearchConfig& config);

@@ -11,6 +11,7 @@
 #include "cli/common.hpp"
 #include "core/error.hpp"
 #include "eval/evaluation.hpp"
+#include "eval/naslib_zc.hpp"
 #include "eval/scatter_plot.hpp"
 #include "eval/score_table_reader.hpp"
 #include "eval/truth.hpp"
@@ -55,7 +56,10 @@ ScoreTable leave_out_flagged(const ScoreTable& table, const std::string& flag) {
 
 int run_eval(const EvalOptions& o) {
   const auto space = make_space(o.space);
-  ScoreTable table = read_score_table(o.scores, *space);
+  // NASLib's tables hold each dataset's proxies apart: --dataset picks the section.
+  ScoreTable table = is_naslib_zc_file(o.scores) && o.dataset != "all"
+                         ? read_naslib_zc_scores(o.scores, *space, o.dataset)
+                         : read_score_table(o.scores, *space);
   const std::vector<std::string> flags = space->arch_flag_names();
   for (const auto& flag : o.leave_out) {
     ZCNAS_REQUIRE(std::find(flags.begin(), flags.end(), flag) != flags.end(),
@@ -77,7 +81,8 @@ int run_eval(const EvalOptions& o) {
     picked.values.push_back(table.values[c]);
   }
   table = std::move(picked);
-  const GroundTruth truth = space->load_truth(o.truth);
+  const GroundTruth truth =
+      is_naslib_zc_file(o.truth) ? read_naslib_zc_truth(o.truth, *space) : space->load_truth(o.truth);
   std::vector<std::string> datasets;
   if (o.dataset != "all") datasets.push_back(o.dataset);
 
@@ -105,10 +110,14 @@ void register_eval(CLI::App& app, std::function<int()>& action) {
   auto opts = std::make_shared<EvalOptions>();
   auto* cmd = app.add_subcommand("eval", "how good is a score: correlations with the space's ground truth");
   add_space_option(*cmd, opts->space);
-  cmd->add_option("--scores", opts->scores, "score table (CSV or JSON Lines, as `zcnas score` writes it)")
+  cmd->add_option("--scores", opts->scores,
+                  "score table (CSV or JSON Lines, as `zcnas score` writes it), or NASLib's zc_<space>.json")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--truth", opts->truth, "the space's ground-truth table")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--truth", opts->truth,
+                  "the space's ground-truth table, or a NASLib zc_<space>.json (its val_accuracy)")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--dataset", opts->dataset, "one dataset of the ground truth (e.g. cifar10), or all");
   cmd->add_option("--column", opts->columns, "score column to evaluate (repeatable; default: every score column)");
   cmd->add_option("--leave-out", opts->leave_out,

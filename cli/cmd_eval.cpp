@@ -8,6 +8,7 @@
 #include "cli/common.hpp"
 #include "core/error.hpp"
 #include "eval/evaluation.hpp"
+#include "eval/naslib_zc.hpp"
 #include "eval/scatter_plot.hpp"
 #include "eval/score_table_reader.hpp"
 #include "eval/truth.hpp"
@@ -30,9 +31,14 @@ struct EvalOptions {
 int run_eval(const EvalOptions& o) {
   const auto space = make_space(o.space);
   std::vector<std::string> notes;
-  const ScoreTable table = evaluated_part(*space, read_score_table(o.scores, *space), o.columns, o.leave_out, &notes);
+  // NASLib's tables hold each dataset's proxies apart: --dataset picks the section.
+  ScoreTable read = is_naslib_zc_file(o.scores) && o.dataset != "all"
+                        ? read_naslib_zc_scores(o.scores, *space, o.dataset)
+                        : read_score_table(o.scores, *space);
+  const ScoreTable table = evaluated_part(*space, read, o.columns, o.leave_out, &notes);
   for (const auto& note : notes) std::fprintf(stderr, "zcnas: %s\n", note.c_str());
-  const GroundTruth truth = space->load_truth(o.truth);
+  const GroundTruth truth =
+      is_naslib_zc_file(o.truth) ? read_naslib_zc_truth(o.truth, *space) : space->load_truth(o.truth);
   std::vector<std::string> datasets;
   if (o.dataset != "all") datasets.push_back(o.dataset);
 
@@ -60,10 +66,14 @@ void register_eval(CLI::App& app, std::function<int()>& action) {
   auto opts = std::make_shared<EvalOptions>();
   auto* cmd = app.add_subcommand("eval", "how good is a score: correlations with the space's ground truth");
   add_space_option(*cmd, opts->space);
-  cmd->add_option("--scores", opts->scores, "score table (CSV or JSON Lines, as `zcnas score` writes it)")
+  cmd->add_option("--scores", opts->scores,
+                  "score table (CSV or JSON Lines, as `zcnas score` writes it), or NASLib's zc_<space>.json")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--truth", opts->truth, "the space's ground-truth table")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--truth", opts->truth,
+                  "the space's ground-truth table, or a NASLib zc_<space>.json (its val_accuracy)")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--dataset", opts->dataset, "one dataset of the ground truth (e.g. cifar10), or all");
   cmd->add_option("--column", opts->columns, "score column to evaluate (repeatable; default: every score column)");
   cmd->add_option("--leave-out", opts->leave_out,

@@ -12,5 +12,6 @@ void register_eval(CLI::App& app, std::function<int()>& action);
 void register_combine(CLI::App& app, std::function<int()>& action);
 void register_merge(CLI::App& app, std::function<int()>& action);
 void register_naslib(CLI::App& app, std::function<int()>& action);
+void register_export(CLI::App& app, std::function<int()>& action);
 
 }  // namespace zcnas::cli

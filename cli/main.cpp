@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   zcnas::cli::register_combine(app, action);
   zcnas::cli::register_merge(app, action);
   zcnas::cli::register_naslib(app, action);
+  zcnas::cli::register_export(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

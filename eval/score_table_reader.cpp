@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/error.hpp"
+#include "eval/naslib_zc.hpp"
 #include "io/csv.hpp"
 
 namespace zcnas {
@@ -213,7 +214,9 @@ ScoreTable read_score_table(const std::string& path, const SearchSpace& space) {
   }
   in.clear();
   in.seekg(0);
-  return first == '{' ? read_jsonl(in, path, space) : read_csv(in, path, space);
+  if (first != '{') return read_csv(in, path, space);
+  if (is_naslib_zc_file(path)) return read_naslib_zc_scores(path, space);
+  return read_jsonl(in, path, space);
 }
 
 }  // namespace zcnas

@@ -29,7 +29,8 @@ struct ScoreTable {
   ScoreRow row(int64_t r, const SearchSpace& space) const;
 };
 
-// CSV or JSON Lines, told apart by the first character ('{' is JSON Lines). Throws zcnas::Error naming the
+// CSV, JSON Lines or NASLib's zc_<space>.json (eval/naslib_zc.hpp: its cifar10 section, or its only one), told
+// apart by their first line. Throws zcnas::Error naming the
 // file, line and column of a malformed value, an unknown arch, an index outside the space or a repeated arch.
 ScoreTable read_score_table(const std::string& path, const SearchSpace& space);
 

@@ -30,6 +30,11 @@ std::vector<int32_t> genome_choices_checked(const SearchSpace& space) {
   return choices;
 }
 
+Error not_in_naslib(const SearchSpace& space) {
+  return Error(fmt::format("space {} has no NASLib zero-cost table (zc_<space>.json): NASLib's are nb201 and nb101",
+                           space.name()));
+}
+
 }  // namespace
 
 bool SearchSpace::valid(const Genome& genome) const {
@@ -51,6 +56,10 @@ std::optional<int64_t> SearchSpace::find_index(const Genome& genome) const {
 }
 
 std::string SearchSpace::arch_hash(const Genome& /*genome*/) const { return {}; }
+
+std::string SearchSpace::naslib_key(const Genome& /*genome*/) const { throw not_in_naslib(*this); }
+
+Genome SearchSpace::parse_naslib_key(const std::string& /*key*/) const { throw not_in_naslib(*this); }
 
 GroundTruth SearchSpace::load_truth(const std::string& path) const {
   GroundTruth truth = read_truth(path);

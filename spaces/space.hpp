@@ -81,6 +81,13 @@ class SearchSpace {
   // space without one.
   virtual std::string arch_hash(const Genome& genome) const;
 
+  // NASLib's zero-cost tables (NAS-Bench-Suite-Zero, zc_<naslib_name>.json, eval/naslib_zc.hpp): the space's name
+  // there, "" when NASLib does not cover it, and an arch's key there (spaces/naslib_key.hpp). The key functions
+  // throw naming the space when NASLib does not cover it; parse_naslib_key names a key it cannot read.
+  virtual std::string naslib_name() const { return {}; }
+  virtual std::string naslib_key(const Genome& genome) const;
+  virtual Genome parse_naslib_key(const std::string& key) const;
+
   // Yes/no properties of an arch that score tables carry beside the scores (NB101's reference_fails: the
   // reference code cannot score the cell); none by default.
   virtual std::vector<std::string> arch_flag_names() const { return {}; }

@@ -3,11 +3,15 @@
 
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <array>
 #include <mutex>
 #include <optional>
 
 #include "core/error.hpp"
 #include "eval/truth.hpp"
+#include "io/csv.hpp"
+#include "spaces/naslib_key.hpp"
 #include "spaces/nb101/nb101_network.hpp"
 #include "spaces/nb101/nb101_table.hpp"
 #include "spaces/nb101/nb101_truth.hpp"
@@ -15,6 +19,10 @@
 namespace zcnas::nb101 {
 
 namespace {
+
+// NASLib's op numbers, its `op_dict` order.
+constexpr std::array<const char*, 5> kNaslibLabels = {"input", "output", "maxpool3x3", "conv1x1-bn-relu",
+                                                      "conv3x3-bn-relu"};
 
 int genome_edge(int from, int to) { return from * (2 * kGenomeVertices - from - 1) / 2 + (to - from - 1); }
 
@@ -64,6 +72,46 @@ class Nb101Space final : public SearchSpace {
   }
 
   std::string arch_hash(const Genome& genome) const override { return hex(table().hash(index_of(genome))); }
+
+  // NASLib's tuple: the V*V row-major matrix, then each vertex's op number (kNaslibLabels). Written for the pruned
+  // cell; read from any valid cell, pruned or not (NASLib's own tables hold unpruned 7-vertex cells).
+  std::string naslib_name() const override { return "nasbench101"; }
+  std::string naslib_key(const Genome& genome) const override {
+    const Cell cell = pruned_cell(genome);
+    std::vector<int> tuple;
+    for (int from = 0; from < cell.vertices; ++from)
+      for (int to = 0; to < cell.vertices; ++to) tuple.push_back(cell.has_edge(from, to) ? 1 : 0);
+    for (int v = 0; v < cell.vertices; ++v) {
+      const std::string label = v == 0                   ? "input"
+                                : v == cell.vertices - 1 ? "output"
+                                                         : op_string(cell.ops[static_cast<size_t>(v)]);
+      const auto* it = std::find(kNaslibLabels.begin(), kNaslibLabels.end(), label);
+      tuple.push_back(static_cast<int>(it - kNaslibLabels.begin()));
+    }
+    return naslib_tuple(tuple);
+  }
+  Genome parse_naslib_key(const std::string& key) const override {
+    const std::vector<int> tuple = parse_naslib_tuple(key, title());
+    int vertices = 0;
+    while (vertices * vertices + vertices < static_cast<int>(tuple.size())) ++vertices;
+    ZCNAS_REQUIRE(vertices * vertices + vertices == static_cast<int>(tuple.size()),
+                  "NASLib key '{}': an NB101 arch tuple has V*V matrix entries and V ops, {} numbers are not that", key,
+                  tuple.size());
+    std::string matrix, ops;
+    for (int k = 0; k < vertices * vertices; ++k) {
+      const int bit = tuple[static_cast<size_t>(k)];
+      ZCNAS_REQUIRE(bit == 0 || bit == 1, "NASLib key '{}': matrix entry {} is {}, not 0 or 1", key, k, bit);
+      matrix += static_cast<char>('0' + bit);
+    }
+    for (int v = 0; v < vertices; ++v) {
+      const int op = tuple[static_cast<size_t>(vertices * vertices + v)];
+      ZCNAS_REQUIRE(op >= 0 && op < static_cast<int>(kNaslibLabels.size()),
+                    "NASLib key '{}': vertex {} has op {}, not one of NASLib's 0..{}", key, v, op,
+                    kNaslibLabels.size() - 1);
+      ops += (v ? "," : "") + std::string(kNaslibLabels[static_cast<size_t>(op)]);
+    }
+    return in_context(fmt::format("NASLib key '{}'", key), [&] { return parse(matrix + ":" + ops); });
+  }
 
   std::vector<std::string> arch_flag_names() const override { return {"reference_fails"}; }
   std::vector<bool> arch_flags(const Genome& genome) const override { return {reference_fails(pruned_cell(genome))}; }

@@ -6,10 +6,22 @@
 
 #include "core/error.hpp"
 #include "eval/truth.hpp"
+#include "spaces/naslib_key.hpp"
 #include "spaces/nb201/nb201.hpp"
 
 namespace zcnas::nb201 {
 namespace {
+
+// NASLib numbers the ops skip_connect, none, nor_conv_3x3, nor_conv_1x1, avg_pool_3x3, and orders the edges by
+// (from, to) pairs (0,1), (0,2), (0,3), (1,2), (1,3), (2,3): string edges 0, 1, 3, 2, 4, 5.
+constexpr std::array<Op, kNumOps> kNaslibOps = {Op::Skip, Op::None, Op::Conv3x3, Op::Conv1x1, Op::AvgPool3x3};
+constexpr std::array<int, kNumEdges> kNaslibEdges = {0, 1, 3, 2, 4, 5};
+
+int naslib_op(Op op) {
+  for (size_t k = 0; k < kNaslibOps.size(); ++k)
+    if (kNaslibOps[k] == op) return static_cast<int>(k);
+  throw Error(fmt::format("NB201 op {} has no NASLib number", static_cast<int>(op)));
+}
 
 Genome genome_from(const Arch& arch) {
   Genome g;
@@ -28,6 +40,28 @@ class Nb201Space final : public SearchSpace {
   std::string format(const Genome& genome) const override { return format_arch(arch_from(genome)); }
   Genome genome_of(int64_t index) const override { return genome_from(index_to_arch(index)); }
   int64_t index_of(const Genome& genome) const override { return arch_to_index(arch_from(genome)); }
+
+  // NASLib's tuple: its op numbers (kNaslibOps) on the edges in its order (kNaslibEdges).
+  std::string naslib_name() const override { return "nasbench201"; }
+  std::string naslib_key(const Genome& genome) const override {
+    const Arch arch = arch_from(genome);
+    std::vector<int> tuple;
+    for (int e : kNaslibEdges) tuple.push_back(naslib_op(arch[static_cast<size_t>(e)]));
+    return naslib_tuple(tuple);
+  }
+  Genome parse_naslib_key(const std::string& key) const override {
+    const std::vector<int> tuple = parse_naslib_tuple(key, title());
+    ZCNAS_REQUIRE(tuple.size() == kNaslibEdges.size(), "NASLib key '{}': an NB201 arch tuple has {} ops, not {}", key,
+                  kNaslibEdges.size(), tuple.size());
+    Arch arch{};
+    for (size_t k = 0; k < tuple.size(); ++k) {
+      const int op = tuple[k];
+      ZCNAS_REQUIRE(op >= 0 && op < kNumOps, "NASLib key '{}': op {} is not one of NASLib's 0..{}", key, op,
+                    kNumOps - 1);
+      arch[static_cast<size_t>(kNaslibEdges[k])] = kNaslibOps[static_cast<size_t>(op)];
+    }
+    return genome_from(arch);
+  }
 
   Network build(const Genome& genome, const BuildOptions& options) const override {
     NetworkOptions o;

@@ -88,9 +88,9 @@ BuildOptions network_options(const EngineOptions& o) {
   return b;
 }
 
-std::unique_ptr<Backend> open_backend(const EngineOptions& o) {
+std::unique_ptr<Backend> open_backend(const EngineOptions& o, int cuda_device) {
   std::string note;
-  auto backend = make_backend(parse_device(o.device), &note);
+  auto backend = make_backend(parse_device(o.device), &note, cuda_device);
   if (!note.empty()) std::fprintf(stderr, "zcnas: %s\n", note.c_str());
   std::fprintf(stderr, "zcnas: backend %s\n", backend->name().c_str());
   return backend;

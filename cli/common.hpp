@@ -45,8 +45,9 @@ struct EngineOptions {
 };
 void add_engine_options(CLI::App& cmd, EngineOptions& options);
 BuildOptions network_options(const EngineOptions& options);
-// Opens the backend; says on stderr which one, and when --device auto fell back to the CPU.
-std::unique_ptr<Backend> open_backend(const EngineOptions& options);
+// Opens the backend (on GPU `cuda_device` when it is the CUDA one); says on stderr which one, and when --device auto
+// fell back to the CPU.
+std::unique_ptr<Backend> open_backend(const EngineOptions& options, int cuda_device = 0);
 
 // Progress on stderr: done/total, archs/s, ETA; at most a few lines a second.
 class Progress {

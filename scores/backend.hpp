@@ -48,7 +48,7 @@ std::unique_ptr<Backend> make_cpu_backend(int threads = 0, bool float64_signs = 
 // Throws zcnas::Error with the reason when there is no CUDA build or no GPU.
 std::unique_ptr<Backend> make_cuda_backend(int device = 0);
 
-// The backend of resolve_device(choice, note) (core/device.hpp).
-std::unique_ptr<Backend> make_backend(DeviceChoice choice, std::string* note = nullptr);
+// The backend of resolve_device(choice, note) (core/device.hpp); the CUDA one on GPU `cuda_device`.
+std::unique_ptr<Backend> make_backend(DeviceChoice choice, std::string* note = nullptr, int cuda_device = 0);
 
 }  // namespace zcnas

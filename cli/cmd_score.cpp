@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/mpi_run.hpp"
 #include "io/safetensors.hpp"
 #include "io/score_table.hpp"
 #include "nn/params.hpp"
@@ -130,6 +131,7 @@ std::vector<Todo> archs_asked(const SearchSpace& space, const ScoreCommandOption
 }
 
 int run_score(const ScoreCommandOptions& o) {
+  ScoreShare share(o.out, o.shard);  // under mpirun: this rank's share, written to its part of --out
   const auto space = make_space(o.engine.space);
   std::vector<Todo> todo = archs_asked(*space, o);
   {
@@ -144,9 +146,9 @@ int run_score(const ScoreCommandOptions& o) {
                    asked - todo.size(), asked);
   }
   ZCNAS_REQUIRE(!todo.empty(), "nothing to score: give --arch, --index or --all");
-  if (!o.shard.empty()) {
+  if (!share.shard().empty()) {
     // Shard i of n takes every n-th arch from the i-th: cheap and costly archs spread evenly.
-    const auto [shard, shards] = parse_shard(o.shard);
+    const auto [shard, shards] = parse_shard(share.shard());
     std::vector<Todo> mine;
     for (size_t k = static_cast<size_t>(shard); k < todo.size(); k += static_cast<size_t>(shards))
       mine.push_back(todo[k]);
@@ -186,9 +188,10 @@ int run_score(const ScoreCommandOptions& o) {
   const std::vector<std::string> flags = space->arch_flag_names();
   std::vector<std::string> columns = names;
   columns.insert(columns.end(), flags.begin(), flags.end());
-  ScoreTableWriter writer(o.out, parse_table_format(o.format), columns);
+  ScoreTableWriter writer(share.table(), parse_table_format(o.format), columns);
+  const std::set<int64_t> done = share.rows_done(writer.done(), parse_table_format(o.format), columns);
   const size_t before = todo.size();
-  todo.erase(std::remove_if(todo.begin(), todo.end(), [&](const Todo& t) { return writer.done().count(t.index) != 0; }),
+  todo.erase(std::remove_if(todo.begin(), todo.end(), [&](const Todo& t) { return done.count(t.index) != 0; }),
              todo.end());
   if (todo.size() < before)
     std::fprintf(stderr, "zcnas: resuming '%s': %zu of %zu archs already scored\n", o.out.c_str(), before - todo.size(),
@@ -201,7 +204,7 @@ int run_score(const ScoreCommandOptions& o) {
   if (needs.main_batch) main_input = load_input(o.data);
   if (needs.constant_weight_batch) constant_weight_input = load_epsilon_input(o);
   if (score_set.has("zen")) zen_inputs = load_zen_inputs(o.data.input);
-  auto backend = needs.runs_networks ? open_backend(o.engine) : make_cpu_backend(1);
+  auto backend = needs.runs_networks ? open_backend(o.engine, share.cuda_device()) : make_cpu_backend(1);
   // A count of distinct sign patterns changes with one flipped bit: float32 rounding flips activations within
   // an ulp of zero (1 unit of 471,040 on oracle case 8233), float64 gives the reference's signs.
   const bool float64_signs = o.sign_precision == "float64" || (o.sign_precision == "auto" && needs.exact_signs);
@@ -331,7 +334,12 @@ void register_score(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--swap-sigma", opts->swap_sigma,
                   "swap_reg's width sigma (default 250000; the authors' repo gives none)")
       ->check(CLI::PositiveNumber);
-  cmd->callback([opts, &action] { action = [opts] { return run_score(*opts); }; });
+  cmd->callback([opts, &action] {
+    action = [opts] {
+      return run_score_job(opts->out, parse_table_format(opts->format), opts->engine.space,
+                           [&] { return run_score(*opts); });
+    };
+  });
 }
 
 }  // namespace zcnas::cli

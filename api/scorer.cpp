@@ -58,7 +58,7 @@ Backend& Scorer::backend() const {
   std::unique_ptr<Backend> backend;
   if (needs.runs_networks) {
     std::string note;
-    backend = make_backend(parse_device(settings_.device), &note, settings_.cpu_threads);
+    backend = make_backend(parse_device(settings_.device), &note, settings_.cpu_threads, settings_.cuda_device);
     if (!note.empty()) notes.push_back(note);
     notes.push_back("backend " + backend->name());
   } else {

@@ -23,6 +23,7 @@ struct ScorerSettings {
   ScoreOptions options;         // score-specific settings (scores/score.hpp); cpu_threads set from below
   std::string device = "auto";  // "auto" | "cpu" | "cuda"
   int cpu_threads = 0;          // <= 0: every core
+  int cuda_device = 0;          // the GPU of the CUDA backend
   BuildOptions network;         // width, depth, classes; unset = the space's defaults
   ParamScheme init = ParamScheme::Default;
   uint64_t init_seed = 0;

@@ -10,6 +10,7 @@
 #include "api/scorer.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/mpi_run.hpp"
 #include "io/safetensors.hpp"
 #include "io/score_table.hpp"
 #include "nn/params.hpp"
@@ -152,7 +153,10 @@ std::vector<Todo> archs_asked(const Scorer& scorer, const ScoreCommandOptions& o
 }
 
 int run_score(const ScoreCommandOptions& o) {
-  Scorer scorer(scorer_settings(o));
+  ScoreShare share(o.out, o.shard);  // under mpirun: this rank's share, written to its part of --out
+  ScorerSettings settings = scorer_settings(o);
+  settings.cuda_device = share.cuda_device();
+  Scorer scorer(settings);
   const SearchSpace& space = scorer.space();
   std::vector<Todo> todo = archs_asked(scorer, o);
   {
@@ -167,9 +171,9 @@ int run_score(const ScoreCommandOptions& o) {
                    asked - todo.size(), asked);
   }
   ZCNAS_REQUIRE(!todo.empty(), "nothing to score: give --arch, --index or --all");
-  if (!o.shard.empty()) {
+  if (!share.shard().empty()) {
     // Shard i of n takes every n-th arch from the i-th: cheap and costly archs spread evenly.
-    const auto [shard, shards] = parse_shard(o.shard);
+    const auto [shard, shards] = parse_shard(share.shard());
     std::vector<Todo> mine;
     for (size_t k = static_cast<size_t>(shard); k < todo.size(); k += static_cast<size_t>(shards))
       mine.push_back(todo[k]);
@@ -196,9 +200,10 @@ int run_score(const ScoreCommandOptions& o) {
     space.build(first.genome, first.options);
   }
 
-  ScoreTableWriter writer(o.out, parse_table_format(o.format), scorer.columns());
+  ScoreTableWriter writer(share.table(), parse_table_format(o.format), scorer.columns());
+  const std::set<int64_t> done = share.rows_done(writer.done(), parse_table_format(o.format), scorer.columns());
   const size_t before = todo.size();
-  todo.erase(std::remove_if(todo.begin(), todo.end(), [&](const Todo& t) { return writer.done().count(t.index) != 0; }),
+  todo.erase(std::remove_if(todo.begin(), todo.end(), [&](const Todo& t) { return done.count(t.index) != 0; }),
              todo.end());
   if (todo.size() < before)
     std::fprintf(stderr, "zcnas: resuming '%s': %zu of %zu archs already scored\n", o.out.c_str(), before - todo.size(),
@@ -310,7 +315,12 @@ void register_score(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--swap-sigma", opts->swap_sigma,
                   "swap_reg's width sigma (default 250000; the authors' repo gives none)")
       ->check(CLI::PositiveNumber);
-  cmd->callback([opts, &action] { action = [opts] { return run_score(*opts); }; });
+  cmd->callback([opts, &action] {
+    action = [opts] {
+      return run_score_job(opts->out, parse_table_format(opts->format), opts->engine.space,
+                           [&] { return run_score(*opts); });
+    };
+  });
 }
 
 }  // namespace zcnas::cli

@@ -71,38 +71,48 @@ ScoreTableWriter::~ScoreTableWriter() {
   if (owned_ && out_) std::fclose(out_);
 }
 
-std::string ScoreTableWriter::header() const {
+std::string table_header(const std::vector<std::string>& score_columns) {
   std::string h = "index,arch";
-  for (const auto& c : columns_) h += "," + c;
+  for (const auto& c : score_columns) h += "," + c;
   return h + ",seconds";
 }
 
-void ScoreTableWriter::resume(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // Keep whole lines only: a row cut by a kill has no newline and is dropped.
-  const size_t keep = content.rfind('\n') == std::string::npos ? 0 : content.rfind('\n') + 1;
+std::string ScoreTableWriter::header() const { return table_header(columns_); }
+
+namespace {
+
+// The whole lines of an existing table: their indices, and where the last one ends (a row cut by a kill has no
+// newline and is not one of them). Checks the CSV header, or that each JSON line has every score column.
+struct TableScan {
+  std::set<int64_t> done;
+  size_t whole = 0;
+  bool has_header = false;
+};
+
+TableScan scan_table(const std::string& path, const std::string& content, TableFormat format,
+                     const std::vector<std::string>& columns, const std::string& header) {
+  TableScan scan;
+  scan.whole = content.rfind('\n') == std::string::npos ? 0 : content.rfind('\n') + 1;
   size_t pos = 0;
-  bool first = true;
   int64_t line_no = 0;
-  while (pos < keep) {
+  while (pos < scan.whole) {
     const size_t eol = content.find('\n', pos);
     const std::string line = content.substr(pos, eol - pos);
     pos = eol + 1;
     ++line_no;
     if (line.empty()) continue;
-    if (format_ == TableFormat::Csv) {
-      if (first) {
-        ZCNAS_REQUIRE(line == header(), "score table '{}' has columns '{}', this run writes '{}': use another --out",
-                      path, line, header());
-        first = false;
+    if (format == TableFormat::Csv) {
+      if (!scan.has_header) {
+        ZCNAS_REQUIRE(line == header, "score table '{}' has columns '{}', this run writes '{}': use another --out",
+                      path, line, header);
+        scan.has_header = true;
         continue;
       }
       int64_t index = 0;
       const auto res = std::from_chars(line.data(), line.data() + line.size(), index);
       ZCNAS_REQUIRE(res.ec == std::errc() && res.ptr != line.data() && *res.ptr == ',',
                     "score table '{}' line {}: no index in '{}'", path, line_no, line);
-      done_.insert(index);
+      scan.done.insert(index);
     } else {
       nlohmann::json j;
       try {
@@ -110,18 +120,38 @@ void ScoreTableWriter::resume(const std::string& path) {
       } catch (const std::exception&) {
         throw Error(fmt::format("score table '{}' line {} is not JSON: '{}'", path, line_no, line));
       }
-      for (const auto& c : columns_)
+      for (const auto& c : columns)
         ZCNAS_REQUIRE(j.contains(c), "score table '{}' line {} has no '{}': this run writes other scores", path,
                       line_no, c);
-      done_.insert(j.at("index").get<int64_t>());
+      scan.done.insert(j.at("index").get<int64_t>());
     }
   }
-  if (format_ == TableFormat::Csv && first && keep > 0)
+  if (format == TableFormat::Csv && !scan.has_header && scan.whole > 0)
     throw Error(fmt::format("score table '{}' has no header line", path));
-  if (keep < content.size()) std::filesystem::resize_file(path, keep);
-  if (format_ == TableFormat::Csv && keep == 0) {
+  return scan;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+void ScoreTableWriter::resume(const std::string& path) {
+  const std::string content = read_file(path);
+  TableScan scan = scan_table(path, content, format_, columns_, header());
+  done_ = std::move(scan.done);
+  if (scan.whole < content.size()) std::filesystem::resize_file(path, scan.whole);
+  if (format_ == TableFormat::Csv && scan.whole == 0) {
     std::ofstream(path, std::ios::binary | std::ios::trunc) << header() << "\n";
   }
+}
+
+std::set<int64_t> finished_rows(const std::string& path, TableFormat format,
+                                const std::vector<std::string>& score_columns) {
+  if (!std::filesystem::exists(path)) return {};
+  return scan_table(path, read_file(path), format, score_columns, table_header(score_columns)).done;
 }
 
 void ScoreTableWriter::write(const ScoreRow& row) {
@@ -151,16 +181,21 @@ void ScoreTableWriter::write(const ScoreRow& row) {
   done_.insert(row.index);
 }
 
-void write_score_table(const std::string& path, const std::vector<std::string>& score_columns,
+void write_score_table(const std::string& path, TableFormat format, const std::vector<std::string>& score_columns,
                        const std::vector<ScoreRow>& rows) {
   const std::string tmp = path + ".tmp";
   std::filesystem::remove(tmp);
   {
-    const bool jsonl = std::filesystem::path(path).extension() == ".jsonl";
-    ScoreTableWriter writer(tmp, jsonl ? TableFormat::Jsonl : TableFormat::Csv, score_columns);
+    ScoreTableWriter writer(tmp, format, score_columns);
     for (const ScoreRow& row : rows) writer.write(row);
   }
   std::filesystem::rename(tmp, path);
+}
+
+void write_score_table(const std::string& path, const std::vector<std::string>& score_columns,
+                       const std::vector<ScoreRow>& rows) {
+  const bool jsonl = std::filesystem::path(path).extension() == ".jsonl";
+  write_score_table(path, jsonl ? TableFormat::Jsonl : TableFormat::Csv, score_columns, rows);
 }
 
 }  // namespace zcnas

@@ -19,6 +19,9 @@ struct ScoreRow {
   double seconds = 0.0;        // NaN when unknown (a table made from another's values)
 };
 
+// The CSV header line: index,arch,<score columns...>,seconds.
+std::string table_header(const std::vector<std::string>& score_columns);
+
 // "-inf", "nan", "inf" for non-finite values, else the shortest text that reads back to the same double.
 std::string format_score(double v);
 
@@ -46,9 +49,18 @@ class ScoreTableWriter {
   std::set<int64_t> done_;
 };
 
+// The indices of the finished rows of an existing table, read without writing to it (another process may be
+// appending): whole lines only, as a resuming writer keeps them. Throws when its columns are not
+// `score_columns`; a missing file has none.
+std::set<int64_t> finished_rows(const std::string& path, TableFormat format,
+                                const std::vector<std::string>& score_columns);
+
 // A whole table at once: written beside `path` and renamed over it at the end, so that no reader sees half
 // a table and `path` may be one of the tables the rows came from. JSON Lines when the name ends in .jsonl.
 void write_score_table(const std::string& path, const std::vector<std::string>& score_columns,
+                       const std::vector<ScoreRow>& rows);
+// The same in the format given, whatever the name.
+void write_score_table(const std::string& path, TableFormat format, const std::vector<std::string>& score_columns,
                        const std::vector<ScoreRow>& rows);
 
 }  // namespace zcnas

@@ -66,8 +66,8 @@ std::unique_ptr<Backend> make_cuda_backend(int) {
 }
 #endif
 
-std::unique_ptr<Backend> make_backend(DeviceChoice choice, std::string* note, int cpu_threads) {
-  return resolve_device(choice, note) == Device::Cuda ? make_cuda_backend() : make_cpu_backend(cpu_threads);
+std::unique_ptr<Backend> make_backend(DeviceChoice choice, std::string* note, int cpu_threads, int cuda_device) {
+  return resolve_device(choice, note) == Device::Cuda ? make_cuda_backend(cuda_device) : make_cpu_backend(cpu_threads);
 }
 
 }  // namespace zcnas

@@ -48,7 +48,9 @@ std::unique_ptr<Backend> make_cpu_backend(int threads = 0, bool float64_signs = 
 // Throws zcnas::Error with the reason when there is no CUDA build or no GPU.
 std::unique_ptr<Backend> make_cuda_backend(int device = 0);
 
-// The backend of resolve_device(choice, note) (core/device.hpp); a CPU backend runs cpu_threads (<= 0: every core).
-std::unique_ptr<Backend> make_backend(DeviceChoice choice, std::string* note = nullptr, int cpu_threads = 0);
+// The backend of resolve_device(choice, note) (core/device.hpp): a CPU backend runs cpu_threads (<= 0: every core),
+// the CUDA one runs on GPU `cuda_device`.
+std::unique_ptr<Backend> make_backend(DeviceChoice choice, std::string* note = nullptr, int cpu_threads = 0,
+                                      int cuda_device = 0);
 
 }  // namespace zcnas

@@ -341,6 +341,32 @@ TEST(Cli, ShardsMergeIntoTheSingleProcessTable) {
   EXPECT_NE(r.out.find("--shard '1-3': expected i/n"), std::string::npos) << r.out;
 }
 
+TEST(Cli, OneProcessFinishesTheMpiPartsBesideItsTable) {
+  // The parts that an interrupted `mpirun -np 2 zcnas score --out t.csv` leaves: rank 0's share done, rank 1's
+  // not begun. A plain run of the same command counts their rows as done and merges them into t.csv.
+  const fs::path dir = temp_dir();
+  const std::string score =
+      "score --index 0 --index 3 --index 5 --index 77 --index 100 --index 1651 --index 15000 "
+      "--scores naswot,params " +
+      kSmall;
+  CliRun r = zcnas(score + " --out " + (dir / "one.csv").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string table = (dir / "t.csv").string();
+  r = zcnas(score + " --shard 0/2 --out " + table + ".part-0-of-2");
+  ASSERT_EQ(r.code, 0) << r.out;
+  // A shard beside them would not finish that job.
+  r = zcnas(score + " --shard 1/2 --out " + table);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("has the part files of an mpirun job beside it"), std::string::npos) << r.out;
+
+  r = zcnas(score + " --out " + table);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("4 of 7 archs already scored"), std::string::npos) << r.out;
+  EXPECT_EQ(rows_without_seconds(read_file(table)), rows_without_seconds(read_file(dir / "one.csv")));
+  EXPECT_FALSE(fs::exists(table + ".part-0-of-2"));
+  EXPECT_FALSE(fs::exists(table + ".part-0-of-1"));
+}
+
 TEST(Cli, LiveSearchScoresWithTheNamedScore) {
   // params needs no forward pass: each winner's value is its network's parameter count.
   const CliRun r = zcnas("search --space nb201 --samples 20 --runs 3 --score-column params --device cpu");

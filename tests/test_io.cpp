@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "io/cifar10.hpp"
 #include "io/safetensors.hpp"
+#include "io/score_table.hpp"
 #include "nn/params.hpp"
 #include "spaces/nb201/nb201.hpp"
 #include "test_support.hpp"
@@ -161,6 +162,27 @@ TEST(Params, StateDictErrorsNameTheTensor) {
   const std::string msg = test::error_of([&] { load_params(net, dir.file("shape.safetensors")); });
   EXPECT_NE(msg.find("stem.0.weight"), std::string::npos) << msg;
   EXPECT_NE(msg.find("[16, 3, 3, 3]"), std::string::npos) << msg;
+}
+
+TEST(ScoreTable, FinishedRowsReadsWholeLinesWithoutTouchingTheFile) {
+  // What a rank reads of a table that another rank is appending to: a cut last row is not finished, and the
+  // file stays as it is (only its writer drops the cut row).
+  TempDir dir;
+  const std::string path = dir.file("t.csv");
+  {
+    ScoreTableWriter writer(path, TableFormat::Csv, {"naswot"});
+    for (int64_t index : {7, 3, 11}) writer.write({index, "a", {1.5}, 0.25});
+  }
+  std::ofstream(path, std::ios::app) << "42,a,1.";
+  const auto size = fs::file_size(path);
+  EXPECT_EQ(finished_rows(path, TableFormat::Csv, {"naswot"}), (std::set<int64_t>{3, 7, 11}));
+  EXPECT_EQ(fs::file_size(path), size);
+  EXPECT_THROW(finished_rows(path, TableFormat::Csv, {"params"}), Error);
+  EXPECT_TRUE(finished_rows(dir.file("absent.csv"), TableFormat::Csv, {"naswot"}).empty());
+  // The writer that resumes it agrees, and cuts the row.
+  ScoreTableWriter writer(path, TableFormat::Csv, {"naswot"});
+  EXPECT_EQ(writer.done(), (std::set<int64_t>{3, 7, 11}));
+  EXPECT_LT(fs::file_size(path), size);
 }
 
 }  // namespace

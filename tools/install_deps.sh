@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config libopenblas-dev liblapacke-dev libcli11-dev nlohmann-json3-dev libfmt-dev
           libssl-dev libgtest-dev gnuplot-nox python3 python3-numpy python3-scipy)
 packages+=(pybind11-dev python3-pybind11 python3-pytest)  # the Python module and its tests
+packages+=(libopenmpi-dev openmpi-bin)  # mpirun shares zcnas score between ranks (ZCNAS_MPI)
 if [ "${1:-}" = --ci ]; then
   packages+=(clang-22 clang-tidy-22)
 fi

@@ -1,10 +1,16 @@
 // Convolutions on the CPU: im2col of a block of images, then one GEMM per group and block; depthwise ones
-// directly, plane by plane.
+// directly, plane by plane; and, with AVX2 and FMA, dense float stride-1 ones directly from a padded image.
 #include <cblas.h>
 #include <omp.h>
 
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define ZCNAS_DIRECT_CONV 1
+#endif
+
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "core/error.hpp"
@@ -195,6 +201,133 @@ void depthwise_conv(const ConvShape& s, const T* x, const T* wgt, T* y, int thre
   }
 }
 
+#ifdef ZCNAS_DIRECT_CONV
+// Dense stride-1 convolutions in float without im2col: NB201's channel counts (16 to 64) make the GEMM's M so small
+// that copying each image into im2col form and BLAS packing it again cost as much as the multiply-adds. Here each
+// output channel block of kDirectCo channels and each tile of 16 consecutive outputs of a plane (two 8-float
+// vectors, in one row or two) keep 2 * kDirectCo accumulators in registers while every (ci, ky, kx) tap adds
+// one broadcast weight times one input vector, read from an image copied once with its zero padding.
+constexpr int kDirectCo = 6;
+constexpr int64_t kDirectTile = 16;
+constexpr int64_t kDirectFiltersInL1 = 16 * 1024;  // bytes of filters kept in L1 (of 32 KB) while the image passes
+
+// Weights [Cout][Cin][k][k] as blocks of kDirectCo output channels, each [Cin][k][k][co] (co = the block's width).
+void pack_direct_weights(const ConvShape& s, const float* w, std::vector<float>& packed) {
+  const int64_t taps = s.in_channels * s.kernel * s.kernel;
+  packed.resize(static_cast<size_t>(s.out_channels * taps));
+  float* dst = packed.data();
+  for (int64_t co0 = 0; co0 < s.out_channels; co0 += kDirectCo) {
+    const int64_t width = std::min<int64_t>(kDirectCo, s.out_channels - co0);
+    for (int64_t t = 0; t < taps; ++t)
+      for (int64_t c = 0; c < width; ++c) *dst++ = w[(co0 + c) * taps + t];
+  }
+}
+
+// Co output channels of one 16-output tile: in[ci * ci_stride + (oy + ky) * row + ox + kx] is tap (ky, kx) of
+// output (oy, ox); vector v's first output reads at in + at[v]; outputs go to out[c * out_stride + v * 8].
+template <int Co, int K>
+void direct_tile(const float* in, int64_t ci_stride, int64_t row, int64_t cin, const int64_t at[2], const float* w,
+                 float* out, int64_t out_stride) {
+  __m256 acc[Co][2];
+  for (int c = 0; c < Co; ++c) acc[c][0] = acc[c][1] = _mm256_setzero_ps();
+  for (int64_t ci = 0; ci < cin; ++ci) {
+    const float* p0 = in + ci * ci_stride + at[0];
+    const float* p1 = in + ci * ci_stride + at[1];
+    for (int ky = 0; ky < K; ++ky)
+      for (int kx = 0; kx < K; ++kx) {
+        const int64_t off = ky * row + kx;
+        const __m256 a0 = _mm256_loadu_ps(p0 + off), a1 = _mm256_loadu_ps(p1 + off);
+        for (int c = 0; c < Co; ++c) {
+          const __m256 wv = _mm256_broadcast_ss(w + c);
+          acc[c][0] = _mm256_fmadd_ps(wv, a0, acc[c][0]);
+          acc[c][1] = _mm256_fmadd_ps(wv, a1, acc[c][1]);
+        }
+        w += Co;
+      }
+  }
+  for (int c = 0; c < Co; ++c) {
+    _mm256_storeu_ps(out + c * out_stride, acc[c][0]);
+    _mm256_storeu_ps(out + c * out_stride + 8, acc[c][1]);
+  }
+}
+
+template <int K>
+void direct_tile_any(int co, const float* in, int64_t ci_stride, int64_t row, int64_t cin, const int64_t at[2],
+                     const float* w, float* out, int64_t out_stride) {
+  switch (co) {
+    case 6:
+      return direct_tile<6, K>(in, ci_stride, row, cin, at, w, out, out_stride);
+    case 5:
+      return direct_tile<5, K>(in, ci_stride, row, cin, at, w, out, out_stride);
+    case 4:
+      return direct_tile<4, K>(in, ci_stride, row, cin, at, w, out, out_stride);
+    case 3:
+      return direct_tile<3, K>(in, ci_stride, row, cin, at, w, out, out_stride);
+    case 2:
+      return direct_tile<2, K>(in, ci_stride, row, cin, at, w, out, out_stride);
+    default:
+      return direct_tile<1, K>(in, ci_stride, row, cin, at, w, out, out_stride);
+  }
+}
+
+bool direct_conv_applies(const ConvShape& s) {
+  return s.groups == 1 && s.stride == 1 && s.dilation == 1 && s.shift == 0 && (s.kernel == 1 || s.kernel == 3) &&
+         s.out_width % 8 == 0 && s.out_height * s.out_width % kDirectTile == 0;
+}
+
+void direct_conv(const ConvShape& s, const float* x, const float* w, float* y, int threads,
+                 ConvScratch<float>& scratch) {
+  const int64_t pad = s.pad, row = s.width + 2 * pad, padded_area = (s.height + 2 * pad) * row;
+  const int64_t in_area = s.height * s.width, out_area = s.out_height * s.out_width;
+  // Slot 0 holds the packed weights, slot 1 + t thread t's padded image.
+  if (scratch.per_thread.size() < static_cast<size_t>(threads) + 1)
+    scratch.per_thread.resize(static_cast<size_t>(threads) + 1);
+  std::vector<float>& packed = scratch.per_thread[0];
+  pack_direct_weights(s, w, packed);
+  const int64_t taps = s.in_channels * s.kernel * s.kernel;
+  const bool filters_fit = s.out_channels * taps * static_cast<int64_t>(sizeof(float)) <= kDirectFiltersInL1;
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<float>& image = scratch.per_thread[static_cast<size_t>(omp_get_thread_num()) + 1];
+    if (pad > 0) image.assign(static_cast<size_t>(s.in_channels * padded_area), 0.0f);  // the border stays zero
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < s.batch; ++b) {
+      const float* in = x + b * in_area;
+      int64_t ci_stride = s.batch * in_area;
+      if (pad > 0) {
+        for (int64_t ci = 0; ci < s.in_channels; ++ci)
+          for (int64_t iy = 0; iy < s.height; ++iy)
+            std::memcpy(image.data() + ci * padded_area + (iy + pad) * row + pad,
+                        x + (ci * s.batch + b) * in_area + iy * s.width, static_cast<size_t>(s.width) * sizeof(float));
+        in = image.data();
+        ci_stride = padded_area;
+      }
+      // Tile by tile, every output channel block of each, or block by block, every tile of each: whichever keeps the
+      // operands in the L1 cache (a small filter bank stays there while the image passes once; a large one is used a
+      // block at a time while the image stays). One call site: each instantiation of direct_tile is inlined once.
+      const int64_t tiles = out_area / kDirectTile, co_blocks = (s.out_channels + kDirectCo - 1) / kDirectCo;
+      for (int64_t k = 0; k < tiles * co_blocks; ++k) {
+        const int64_t o = (filters_fit ? k / co_blocks : k % tiles) * kDirectTile;
+        const int64_t co0 = (filters_fit ? k % co_blocks : k / tiles) * kDirectCo;
+        const int co = static_cast<int>(std::min<int64_t>(kDirectCo, s.out_channels - co0));
+        const float* wb = packed.data() + co0 * taps;
+        float* out = y + (co0 * s.batch + b) * out_area + o;
+        int64_t at[2];
+        for (int v = 0; v < 2; ++v) {
+          const int64_t first = o + 8 * v;
+          at[v] = first / s.out_width * row + first % s.out_width;
+        }
+        if (s.kernel == 3) {
+          direct_tile_any<3>(co, in, ci_stride, row, s.in_channels, at, wb, out, s.batch * out_area);
+        } else {
+          direct_tile_any<1>(co, in, ci_stride, row, s.in_channels, at, wb, out, s.batch * out_area);
+        }
+      }
+    }
+  }
+}
+#endif
+
 }  // namespace
 
 template <typename T>
@@ -203,6 +336,11 @@ void conv2d_cpu(const ConvShape& s, const T* x, const T* wgt, T* y, int threads,
                 "conv: {} groups do not divide {} input and {} output channels", s.groups, s.in_channels,
                 s.out_channels);
   if (s.depthwise()) return depthwise_conv(s, x, wgt, y, threads, scratch);
+#ifdef ZCNAS_DIRECT_CONV
+  if constexpr (std::is_same_v<T, float>) {
+    if (direct_conv_applies(s)) return direct_conv(s, x, wgt, y, threads, scratch);
+  }
+#endif
   const int k = s.kernel;
   const int64_t groups = s.groups, group_out = s.out_channels / groups;
   const int64_t rows = s.in_channels / groups * k * k;  // of the GEMM's inner dimension, per group

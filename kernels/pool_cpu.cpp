@@ -1,4 +1,9 @@
 // Pools and the linear classifier on the CPU, channel-major.
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <vector>
+
 #include "core/error.hpp"
 #include "kernels/pool.hpp"
 
@@ -9,13 +14,15 @@ namespace {
 // How a 3x3 window's fold (fold_window3x3) becomes its output.
 template <typename T>
 struct AvgWindow {  // count_include_pad = False: the in-bounds sum over the in-bounds count
+  static constexpr T kPad = -T(0);  // x + -0 == x for every x, signed zeros included: the in-bounds sum exactly
   static T fold(T acc, T x) { return acc + x; }
-  static T result(T acc, int64_t count) { return acc / static_cast<T>(count); }
+  static T result(T acc, T count) { return acc / count; }
 };
 template <typename T>
 struct MaxWindow {  // PyTorch pads with -inf: the in-bounds maximum
+  static constexpr T kPad = -std::numeric_limits<T>::infinity();  // never wins pool_max
   static T fold(T acc, T x) { return pool_max(acc, x); }
-  static T result(T acc, int64_t /*count*/) { return acc; }
+  static T result(T acc, T /*count*/) { return acc; }
 };
 
 // 3x3 pooling of one plane. Outputs whose window lies inside the plane take a fixed nine-term path that
@@ -29,7 +36,7 @@ void pool3x3_plane(const T* src, int64_t h, int64_t w, T* dst) {
     const Window3x3<int64_t> win = window3x3<int64_t>(oy * Stride, ox * Stride, h, w);
     const T acc = fold_window3x3(
         win, [&](int64_t iy, int64_t ix) { return src[iy * w + ix]; }, Window::fold);
-    dst[oy * wo + ox] = Window::result(acc, win.count());
+    dst[oy * wo + ox] = Window::result(acc, static_cast<T>(win.count()));
   };
   for (int64_t oy = 0; oy < ho; ++oy) {
     if (oy == 0 || oy >= rows_end || cols_end <= 1) {
@@ -52,9 +59,49 @@ void pool3x3_plane(const T* src, int64_t h, int64_t w, T* dst) {
       acc = Window::fold(acc, c[x - 1]);
       acc = Window::fold(acc, c[x]);
       acc = Window::fold(acc, c[x + 1]);
-      d[ox] = Window::result(acc, 9);
+      d[ox] = Window::result(acc, T(9));
     }
     for (int64_t ox = cols_end; ox < wo; ++ox) border(oy, ox);
+  }
+}
+
+// Stride 1 (the fused node op's pooling terms) on a copy of the plane framed by Window::kPad: every output takes the
+// nine-term path, which equals the cut window's fold bit for bit (-0 added to a sum and -inf folded into a maximum
+// change nothing), and the average divides by the in-bounds count.
+template <typename Window, typename T>
+void pool3x3_stride1_plane(const T* src, int64_t h, int64_t w, T* dst) {
+  // The frame and the column counts depend on the plane's shape only: made again when it changes.
+  static thread_local std::vector<T> framed, col_count;
+  static thread_local int64_t framed_h = -1, framed_w = -1;
+  const int64_t row = w + 2;
+  if (framed_h != h || framed_w != w) {
+    framed.assign(static_cast<size_t>((h + 2) * row), Window::kPad);
+    col_count.resize(static_cast<size_t>(w));
+    for (int64_t x = 0; x < w; ++x) col_count[static_cast<size_t>(x)] = T(3 - (x == 0) - (x == w - 1));
+    framed_h = h;
+    framed_w = w;
+  }
+  for (int64_t y = 0; y < h; ++y)
+    std::memcpy(framed.data() + (y + 1) * row + 1, src + y * w, static_cast<size_t>(w) * sizeof(T));
+  const T* cols = col_count.data();
+  for (int64_t oy = 0; oy < h; ++oy) {
+    const T* a = framed.data() + oy * row;
+    const T* b = a + row;
+    const T* c = b + row;
+    T* d = dst + oy * w;
+    const T rows = T(3 - (oy == 0) - (oy == h - 1));
+    for (int64_t x = 0; x < w; ++x) {
+      T acc = a[x];
+      acc = Window::fold(acc, a[x + 1]);
+      acc = Window::fold(acc, a[x + 2]);
+      acc = Window::fold(acc, b[x]);
+      acc = Window::fold(acc, b[x + 1]);
+      acc = Window::fold(acc, b[x + 2]);
+      acc = Window::fold(acc, c[x]);
+      acc = Window::fold(acc, c[x + 1]);
+      acc = Window::fold(acc, c[x + 2]);
+      d[x] = Window::result(acc, rows * cols[x]);
+    }
   }
 }
 
@@ -62,7 +109,7 @@ template <typename Window, typename T>
 void pool3x3_plane(const T* x, int64_t height, int64_t width, int stride, T* y) {
   ZCNAS_REQUIRE(stride == 1 || stride == 2, "3x3 pooling with stride {}: only 1 and 2 are supported", stride);
   if (stride == 1) {
-    pool3x3_plane<1, Window>(x, height, width, y);
+    pool3x3_stride1_plane<Window>(x, height, width, y);
   } else {
     pool3x3_plane<2, Window>(x, height, width, y);
   }

@@ -30,30 +30,42 @@ struct OneOp {
   int in = 0;
 };
 
+// 7x9 inputs take the im2col path; outputs whose width is a multiple of 8 and whose area is a multiple of 16 take
+// the direct AVX2 path (kernels/conv_cpu.cpp), in tiles that span one row (16 wide) or two (8 wide), with output
+// channel blocks of 6 and a remainder.
 TEST(CpuExecutor, ConvolutionsMatchDirectDefinition) {
-  for (auto [k, stride, pad] : {std::tuple{3, 1, 1}, std::tuple{3, 2, 1}, std::tuple{1, 1, 0}, std::tuple{3, 1, 0}}) {
+  struct Case {
+    int64_t cin, h, w, cout;
+    int k, stride, pad;
+  };
+  for (const Case& t :
+       {Case{3, 7, 9, 5, 3, 1, 1}, Case{3, 7, 9, 5, 3, 2, 1}, Case{3, 7, 9, 5, 1, 1, 0}, Case{3, 7, 9, 5, 3, 1, 0},
+        Case{5, 8, 8, 13, 3, 1, 1}, Case{4, 4, 16, 6, 3, 1, 1}, Case{16, 8, 8, 7, 1, 1, 0}, Case{3, 10, 10, 8, 3, 1, 0},
+        Case{3, 32, 32, 7, 3, 1, 1}, Case{6, 16, 16, 4, 3, 1, 1}}) {
+    SCOPED_TRACE(::testing::Message() << t.cin << "x" << t.h << "x" << t.w << " -> " << t.cout << ", k" << t.k << " s"
+                                      << t.stride << " p" << t.pad);
     Network net;
-    const int x = net.input(3, 7, 9);
-    net.set_output(net.conv(x, 5, k, stride, pad, "w"));
+    const int x = net.input(t.cin, t.h, t.w);
+    net.set_output(net.conv(x, t.cout, t.k, t.stride, t.pad, "w"));
     const ParamStore params = init_params(net, 2);
-    const Tensor in = random_input(3, 3, 7, 9, 1);
+    const Tensor in = random_input(3, t.cin, t.h, t.w, 1);
     CpuExecutor<float> exec;
     const Tensor out = exec.forward(net, params, in);
     const Tensor& w = params.at("w");
-    const int64_t ho = (7 + 2 * pad - k) / stride + 1, wo = (9 + 2 * pad - k) / stride + 1;
-    ASSERT_EQ(out.shape, (Shape{3, 5, ho, wo}));
+    const int64_t ho = (t.h + 2 * t.pad - t.k) / t.stride + 1, wo = (t.w + 2 * t.pad - t.k) / t.stride + 1;
+    ASSERT_EQ(out.shape, (Shape{3, t.cout, ho, wo}));
     std::vector<double> want;
     for (int64_t b = 0; b < 3; ++b)
-      for (int64_t co = 0; co < 5; ++co)
+      for (int64_t co = 0; co < t.cout; ++co)
         for (int64_t oy = 0; oy < ho; ++oy)
           for (int64_t ox = 0; ox < wo; ++ox) {
             double s = 0;
-            for (int64_t ci = 0; ci < 3; ++ci)
-              for (int ky = 0; ky < k; ++ky)
-                for (int kx = 0; kx < k; ++kx) {
-                  const int64_t iy = oy * stride - pad + ky, ix = ox * stride - pad + kx;
-                  if (iy < 0 || iy >= 7 || ix < 0 || ix >= 9) continue;
-                  s += w.data[static_cast<size_t>(((co * 3 + ci) * k + ky) * k + kx)] * at(in, b, ci, iy, ix);
+            for (int64_t ci = 0; ci < t.cin; ++ci)
+              for (int ky = 0; ky < t.k; ++ky)
+                for (int kx = 0; kx < t.k; ++kx) {
+                  const int64_t iy = oy * t.stride - t.pad + ky, ix = ox * t.stride - t.pad + kx;
+                  if (iy < 0 || iy >= t.h || ix < 0 || ix >= t.w) continue;
+                  s += w.data[static_cast<size_t>(((co * t.cin + ci) * t.k + ky) * t.k + kx)] * at(in, b, ci, iy, ix);
                 }
             want.push_back(s);
           }

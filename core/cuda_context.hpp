@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/cuda_check.hpp"
+#include "core/cuda_libraries.hpp"
 
 namespace zcnas::cuda {
 
@@ -196,6 +197,8 @@ class CudnnHandle {
 class CublasHandle {
  public:
   explicit CublasHandle(cudaStream_t stream) {
+    ZCNAS_REQUIRE(cuda_library_loaded(CudaLibrary::Cublas), "cuBLAS: {} could not be loaded",
+                  cuda_library_name(CudaLibrary::Cublas));
     ZCNAS_CUDA_CHECK(cublasCreate(&handle_));
     ZCNAS_CUDA_CHECK(cublasSetStream(handle_, stream));
   }
@@ -213,6 +216,8 @@ class CublasHandle {
 class CusolverHandle {
  public:
   explicit CusolverHandle(cudaStream_t stream) {
+    ZCNAS_REQUIRE(cuda_library_loaded(CudaLibrary::Cusolver), "cuSOLVER: {} could not be loaded",
+                  cuda_library_name(CudaLibrary::Cusolver));
     ZCNAS_CUDA_CHECK(cusolverDnCreate(&handle_));
     ZCNAS_CUDA_CHECK(cusolverDnSetStream(handle_, stream));
   }

@@ -27,8 +27,8 @@ void* open_beside_cudart(const std::string& soname) {
 }
 
 void* library(CudaLibrary which) {
-  static void* const cublas = open_beside_cudart("libcublas.so." + std::to_string(CUBLAS_VER_MAJOR));
-  static void* const cusolver = open_beside_cudart("libcusolver.so." + std::to_string(CUSOLVER_VER_MAJOR));
+  static void* const cublas = open_beside_cudart(cuda_library_name(CudaLibrary::Cublas));
+  static void* const cusolver = open_beside_cudart(cuda_library_name(CudaLibrary::Cusolver));
   return which == CudaLibrary::Cublas ? cublas : cusolver;
 }
 

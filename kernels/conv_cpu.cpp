@@ -1,5 +1,6 @@
 // Convolutions on the CPU: im2col of a block of images, then one GEMM per group and block; depthwise ones
-// directly, plane by plane; and, with AVX2 and FMA, dense float stride-1 ones directly from a padded image.
+// directly, plane by plane; and, with AVX2 and FMA, dense float 1x1 and 3x3 ones of stride 1 or 2 directly from a
+// padded copy of the image.
 #include <cblas.h>
 #include <omp.h>
 
@@ -202,125 +203,232 @@ void depthwise_conv(const ConvShape& s, const T* x, const T* wgt, T* y, int thre
 }
 
 #ifdef ZCNAS_DIRECT_CONV
-// Dense stride-1 convolutions in float without im2col: NB201's channel counts (16 to 64) make the GEMM's M so small
-// that copying each image into im2col form and BLAS packing it again cost as much as the multiply-adds. Here each
-// output channel block of kDirectCo channels and each tile of 16 consecutive outputs of a plane (two 8-float
-// vectors, in one row or two) keep 2 * kDirectCo accumulators in registers while every (ci, ky, kx) tap adds
-// one broadcast weight times one input vector, read from an image copied once with its zero padding.
-constexpr int kDirectCo = 6;
-constexpr int64_t kDirectTile = 16;
+// Dense convolutions of stride 1 or 2 in float without im2col: NB201's channel counts (16 to 64) make the GEMM's M so
+// small that copying each image into im2col form and BLAS packing it again cost as much as the multiply-adds. Here
+// each block of output channels and each tile of consecutive outputs of a plane (whole 8-float vectors, in one row or
+// across rows) keep their accumulators in registers while every (ci, ky, kx) tap adds one broadcast weight times one
+// input vector per tile vector, read from an image copied once with its zero padding (DirectImage).
+constexpr int64_t kLanes = 8;                      // floats per AVX vector
 constexpr int64_t kDirectFiltersInL1 = 16 * 1024;  // bytes of filters kept in L1 (of 32 KB) while the image passes
 
-// Weights [Cout][Cin][k][k] as blocks of kDirectCo output channels, each [Cin][k][k][co] (co = the block's width).
-void pack_direct_weights(const ConvShape& s, const float* w, std::vector<float>& packed) {
+// Output channels in blocks of at most 6, as even as they divide (16 = 6 + 5 + 5), by tiles of 2 vectors: 12
+// accumulators in registers, and a tap's 2 input vectors and up to 6 broadcast weights feed up to 12 FMAs. A short
+// last block (16 = 6 + 6 + 4) would cost nearly a whole block's time.
+constexpr int kDirectBlockChannels = 6, kDirectVectors = 2;
+struct ChannelBlocks {
+  int64_t count, width, wide;  // `wide` blocks of `width` channels, then blocks of width - 1
+  explicit ChannelBlocks(int64_t channels)
+      : count((channels + kDirectBlockChannels - 1) / kDirectBlockChannels),
+        width((channels + count - 1) / count),
+        wide(channels - count * (width - 1)) {}
+  int64_t begin(int64_t block) const { return block * (width - 1) + std::min(block, wide); }
+  int channels(int64_t block) const { return static_cast<int>(block < wide ? width : width - 1); }
+};
+
+// Weights [Cout][Cin][k][k] block by block, each [Cin][k][k][co] (co = the block's width): block j starts at
+// begin(j) * Cin * k * k.
+void pack_direct_weights(const ConvShape& s, const ChannelBlocks& blocks, const float* w, std::vector<float>& packed) {
   const int64_t taps = s.in_channels * s.kernel * s.kernel;
   packed.resize(static_cast<size_t>(s.out_channels * taps));
   float* dst = packed.data();
-  for (int64_t co0 = 0; co0 < s.out_channels; co0 += kDirectCo) {
-    const int64_t width = std::min<int64_t>(kDirectCo, s.out_channels - co0);
+  for (int64_t j = 0; j < blocks.count; ++j) {
+    const int64_t co0 = blocks.begin(j), width = blocks.channels(j);
     for (int64_t t = 0; t < taps; ++t)
       for (int64_t c = 0; c < width; ++c) *dst++ = w[(co0 + c) * taps + t];
   }
 }
 
-// Co output channels of one 16-output tile: in[ci * ci_stride + (oy + ky) * row + ox + kx] is tap (ky, kx) of
-// output (oy, ox); vector v's first output reads at in + at[v]; outputs go to out[c * out_stride + v * 8].
-template <int Co, int K>
-void direct_tile(const float* in, int64_t ci_stride, int64_t row, int64_t cin, const int64_t at[2], const float* w,
-                 float* out, int64_t out_stride) {
-  __m256 acc[Co][2];
-  for (int c = 0; c < Co; ++c) acc[c][0] = acc[c][1] = _mm256_setzero_ps();
-  for (int64_t ci = 0; ci < cin; ++ci) {
-    const float* p0 = in + ci * ci_stride + at[0];
-    const float* p1 = in + ci * ci_stride + at[1];
-    for (int ky = 0; ky < K; ++ky)
-      for (int kx = 0; kx < K; ++kx) {
-        const int64_t off = ky * row + kx;
-        const __m256 a0 = _mm256_loadu_ps(p0 + off), a1 = _mm256_loadu_ps(p1 + off);
-        for (int c = 0; c < Co; ++c) {
-          const __m256 wv = _mm256_broadcast_ss(w + c);
-          acc[c][0] = _mm256_fmadd_ps(wv, a0, acc[c][0]);
-          acc[c][1] = _mm256_fmadd_ps(wv, a1, acc[c][1]);
-        }
-        w += Co;
-      }
-  }
-  for (int c = 0; c < Co; ++c) {
-    _mm256_storeu_ps(out + c * out_stride, acc[c][0]);
-    _mm256_storeu_ps(out + c * out_stride + 8, acc[c][1]);
-  }
+// A plane's stride in the copied image, in floats: a multiple of 4 KB apart would put the same row of every channel
+// in one L1 set (64 sets of 64 B), and a tap reads all of them in turn. An odd number of cache lines spreads them.
+int64_t spaced_plane(int64_t floats) {
+  const int64_t lines = (floats + 15) / 16;
+  return (lines | 1) * 16;
 }
 
-template <int K>
-void direct_tile_any(int co, const float* in, int64_t ci_stride, int64_t row, int64_t cin, const int64_t at[2],
-                     const float* w, float* out, int64_t out_stride) {
-  switch (co) {
-    case 6:
-      return direct_tile<6, K>(in, ci_stride, row, cin, at, w, out, out_stride);
-    case 5:
-      return direct_tile<5, K>(in, ci_stride, row, cin, at, w, out, out_stride);
-    case 4:
-      return direct_tile<4, K>(in, ci_stride, row, cin, at, w, out, out_stride);
-    case 3:
-      return direct_tile<3, K>(in, ci_stride, row, cin, at, w, out, out_stride);
-    case 2:
-      return direct_tile<2, K>(in, ci_stride, row, cin, at, w, out, out_stride);
-    default:
-      return direct_tile<1, K>(in, ci_stride, row, cin, at, w, out, out_stride);
+// The copied image of one sample, as the taps read it: per input channel, the zero-padded plane split into
+// stride x stride phases (phase (py, px) holds padded rows py, py + stride, ... and columns px, px + stride, ...), so
+// that tap (ky, kx) of outputs (oy, ox..ox+7) reads 8 consecutive floats of phase (ky % stride, kx % stride) at row
+// oy + ky / stride, column ox + kx / stride. Stride 1: one phase, the padded plane.
+struct DirectImage {
+  int64_t stride, pad, height, width;  // of the input
+  int64_t phase_rows, phase_cols, phase_area;
+  int64_t channel_floats;  // from one input channel to the next
+  explicit DirectImage(const ConvShape& s)
+      : stride(s.stride),
+        pad(s.pad),
+        height(s.height),
+        width(s.width),
+        phase_rows((s.height + 2 * s.pad + s.stride - 1) / s.stride),
+        phase_cols((s.width + 2 * s.pad + s.stride - 1) / s.stride),
+        phase_area(phase_rows * phase_cols),
+        channel_floats(spaced_plane(stride * stride * phase_area)) {}
+
+  // Where tap (ky, kx) of output (0, 0) reads, from the channel's first float.
+  int64_t tap(int ky, int kx) const {
+    return ((ky % stride) * stride + kx % stride) * phase_area + ky / stride * phase_cols + kx / stride;
   }
+  // Where output (oy, ox)'s taps are offset from output (0, 0)'s.
+  int64_t output(int64_t oy, int64_t ox) const { return oy * phase_cols + ox; }
+
+  // One input plane [H][W] into its channel's phases; the padding is never written, so it stays zero.
+  void fill(const float* src, float* dst) const {
+    if (stride == 1 && pad == 0) {
+      std::memcpy(dst, src, static_cast<size_t>(height * width) * sizeof(float));
+      return;
+    }
+    for (int64_t iy = 0; iy < height; ++iy) {
+      const int64_t r = iy + pad;
+      float* phase_row = dst + (r % stride) * stride * phase_area + r / stride * phase_cols;
+      if (stride == 1) {
+        std::memcpy(phase_row + pad, src + iy * width, static_cast<size_t>(width) * sizeof(float));
+        continue;
+      }
+      if (stride == 2) {
+        split_columns(src + iy * width, phase_row);
+        continue;
+      }
+      // Column phase px holds padded columns px, px + stride, ...: input column j * stride + px - pad.
+      for (int64_t px = 0; px < stride; ++px) {
+        float* dst_row = phase_row + px * phase_area;
+        const float* src_row = src + iy * width + px - pad;
+        const int64_t j0 = (pad - px + stride - 1) / stride, j1 = (width + pad - px + stride - 1) / stride;
+        for (int64_t j = j0; j < j1; ++j) dst_row[j] = src_row[j * stride];
+      }
+    }
+  }
+
+  // Stride 2: input columns 2i of a row go to column phase pad % 2 at pad / 2 + i, columns 2i + 1 to phase
+  // (pad + 1) % 2 at (pad + 1) / 2 + i; 16 at a time, split into even and odd vectors.
+  void split_columns(const float* src, float* phase_row) const {
+    float* evens = phase_row + pad % 2 * phase_area + pad / 2;
+    float* odds = phase_row + (pad + 1) % 2 * phase_area + (pad + 1) / 2;
+    int64_t i = 0;
+    for (; 2 * i + 2 * kLanes <= width; i += kLanes) {
+      const __m256 a = _mm256_loadu_ps(src + 2 * i), b = _mm256_loadu_ps(src + 2 * i + kLanes);
+      // [a0 a2 b0 b2 | a4 a6 b4 b6] -> [a0 a2 a4 a6 b0 b2 b4 b6], likewise the odd ones.
+      const __m256 even = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+      const __m256 odd = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+      _mm256_storeu_ps(evens + i,
+                       _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), _MM_SHUFFLE(3, 1, 2, 0))));
+      _mm256_storeu_ps(odds + i,
+                       _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(odd), _MM_SHUFFLE(3, 1, 2, 0))));
+    }
+    for (; 2 * i < width; ++i) {
+      evens[i] = src[2 * i];
+      if (2 * i + 1 < width) odds[i] = src[2 * i + 1];
+    }
+  }
+};
+
+// Where a tile's operands are: in[ci * ci_stride + taps[ky * K + kx]] + at[v] is tap (ky, kx) of vector v's first
+// output; output channel c of the block goes to out + c * out_stride, vector v of it at + v * 8.
+struct DirectTile {
+  const float* in;
+  int64_t ci_stride, cin;
+  const int64_t* taps;
+  int64_t at[kDirectVectors];
+  const float* w;
+  float* out;
+  int64_t out_stride;
+};
+
+template <int Co, int V, int K>
+void direct_tile(const DirectTile& t) {
+  static_assert(Co * V <= 12, "accumulators must stay in registers (16 ymm, with the inputs and a weight)");
+  // One flat array and one pointer per vector: GCC keeps these in registers where a [Co][V] array spills.
+  __m256 acc[Co * V];
+  for (int i = 0; i < Co * V; ++i) acc[i] = _mm256_setzero_ps();
+  int64_t taps[K * K];
+  for (int i = 0; i < K * K; ++i) taps[i] = t.taps[i];
+  const float* w = t.w;
+  const float* p[V];
+  for (int v = 0; v < V; ++v) p[v] = t.in + t.at[v];
+  for (int64_t ci = 0; ci < t.cin; ++ci) {
+    for (int k = 0; k < K * K; ++k) {
+      __m256 a[V];
+      for (int v = 0; v < V; ++v) a[v] = _mm256_loadu_ps(p[v] + taps[k]);
+      for (int c = 0; c < Co; ++c) {
+        const __m256 wv = _mm256_broadcast_ss(w + c);
+        for (int v = 0; v < V; ++v) acc[c * V + v] = _mm256_fmadd_ps(wv, a[v], acc[c * V + v]);
+      }
+      w += Co;
+    }
+    for (int v = 0; v < V; ++v) p[v] += t.ci_stride;
+  }
+  for (int c = 0; c < Co; ++c)
+    for (int v = 0; v < V; ++v) _mm256_storeu_ps(t.out + c * t.out_stride + v * kLanes, acc[c * V + v]);
+}
+
+// direct_tile for a block of `co` channels (at most Co) and a tile of V vectors.
+template <int K, int V, int Co = kDirectBlockChannels>
+void direct_tile_of_width(int co, const DirectTile& t) {
+  if constexpr (Co > 1) {
+    if (co < Co) return direct_tile_of_width<K, V, Co - 1>(co, t);
+  }
+  direct_tile<Co, V, K>(t);
+}
+
+// A whole tile, or the last of a plane whose area is an odd number of vectors.
+template <int K>
+void direct_tile_any(int co, int vectors, const DirectTile& t) {
+  if (vectors == kDirectVectors) return direct_tile_of_width<K, kDirectVectors>(co, t);
+  direct_tile_of_width<K, 1>(co, t);
 }
 
 bool direct_conv_applies(const ConvShape& s) {
-  return s.groups == 1 && s.stride == 1 && s.dilation == 1 && s.shift == 0 && (s.kernel == 1 || s.kernel == 3) &&
-         s.out_width % 8 == 0 && s.out_height * s.out_width % kDirectTile == 0;
+  return s.groups == 1 && (s.stride == 1 || s.stride == 2) && s.dilation == 1 && s.shift == 0 &&
+         (s.kernel == 1 || s.kernel == 3) && s.out_width % kLanes == 0;
 }
 
 void direct_conv(const ConvShape& s, const float* x, const float* w, float* y, int threads,
                  ConvScratch<float>& scratch) {
-  const int64_t pad = s.pad, row = s.width + 2 * pad, padded_area = (s.height + 2 * pad) * row;
+  const DirectImage layout(s);
   const int64_t in_area = s.height * s.width, out_area = s.out_height * s.out_width;
-  // Slot 0 holds the packed weights, slot 1 + t thread t's padded image.
+  const ChannelBlocks blocks(s.out_channels);
+  std::vector<int64_t> tap_offsets;
+  for (int ky = 0; ky < s.kernel; ++ky)
+    for (int kx = 0; kx < s.kernel; ++kx) tap_offsets.push_back(layout.tap(ky, kx));
+  // Slot 0 holds the packed weights, slot 1 + t thread t's copied image.
   if (scratch.per_thread.size() < static_cast<size_t>(threads) + 1)
     scratch.per_thread.resize(static_cast<size_t>(threads) + 1);
   std::vector<float>& packed = scratch.per_thread[0];
-  pack_direct_weights(s, w, packed);
+  pack_direct_weights(s, blocks, w, packed);
   const int64_t taps = s.in_channels * s.kernel * s.kernel;
   const bool filters_fit = s.out_channels * taps * static_cast<int64_t>(sizeof(float)) <= kDirectFiltersInL1;
+  const int64_t tile_outputs = kDirectVectors * kLanes, tiles = (out_area + tile_outputs - 1) / tile_outputs;
 #pragma omp parallel num_threads(threads)
   {
     std::vector<float>& image = scratch.per_thread[static_cast<size_t>(omp_get_thread_num()) + 1];
-    if (pad > 0) image.assign(static_cast<size_t>(s.in_channels * padded_area), 0.0f);  // the border stays zero
+    image.assign(static_cast<size_t>(s.in_channels * layout.channel_floats), 0.0f);
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < s.batch; ++b) {
-      const float* in = x + b * in_area;
-      int64_t ci_stride = s.batch * in_area;
-      if (pad > 0) {
-        for (int64_t ci = 0; ci < s.in_channels; ++ci)
-          for (int64_t iy = 0; iy < s.height; ++iy)
-            std::memcpy(image.data() + ci * padded_area + (iy + pad) * row + pad,
-                        x + (ci * s.batch + b) * in_area + iy * s.width, static_cast<size_t>(s.width) * sizeof(float));
-        in = image.data();
-        ci_stride = padded_area;
-      }
+      for (int64_t ci = 0; ci < s.in_channels; ++ci)
+        layout.fill(x + (ci * s.batch + b) * in_area, image.data() + ci * layout.channel_floats);
       // Tile by tile, every output channel block of each, or block by block, every tile of each: whichever keeps the
       // operands in the L1 cache (a small filter bank stays there while the image passes once; a large one is used a
       // block at a time while the image stays). One call site: each instantiation of direct_tile is inlined once.
-      const int64_t tiles = out_area / kDirectTile, co_blocks = (s.out_channels + kDirectCo - 1) / kDirectCo;
-      for (int64_t k = 0; k < tiles * co_blocks; ++k) {
-        const int64_t o = (filters_fit ? k / co_blocks : k % tiles) * kDirectTile;
-        const int64_t co0 = (filters_fit ? k % co_blocks : k / tiles) * kDirectCo;
-        const int co = static_cast<int>(std::min<int64_t>(kDirectCo, s.out_channels - co0));
-        const float* wb = packed.data() + co0 * taps;
-        float* out = y + (co0 * s.batch + b) * out_area + o;
-        int64_t at[2];
-        for (int v = 0; v < 2; ++v) {
-          const int64_t first = o + 8 * v;
-          at[v] = first / s.out_width * row + first % s.out_width;
+      for (int64_t k = 0; k < tiles * blocks.count; ++k) {
+        const int64_t o = (filters_fit ? k / blocks.count : k % tiles) * tile_outputs;
+        const int64_t block = filters_fit ? k % blocks.count : k / tiles;
+        const int64_t co0 = blocks.begin(block);
+        const int co = blocks.channels(block);
+        const int vectors = static_cast<int>(std::min(tile_outputs, out_area - o) / kLanes);
+        DirectTile tile{image.data(),
+                        layout.channel_floats,
+                        s.in_channels,
+                        tap_offsets.data(),
+                        {},
+                        packed.data() + co0 * taps,
+                        y + (co0 * s.batch + b) * out_area + o,
+                        s.batch * out_area};
+        for (int v = 0; v < vectors; ++v) {
+          const int64_t first = o + v * kLanes;
+          tile.at[v] = layout.output(first / s.out_width, first % s.out_width);
         }
         if (s.kernel == 3) {
-          direct_tile_any<3>(co, in, ci_stride, row, s.in_channels, at, wb, out, s.batch * out_area);
+          direct_tile_any<3>(co, vectors, tile);
         } else {
-          direct_tile_any<1>(co, in, ci_stride, row, s.in_channels, at, wb, out, s.batch * out_area);
+          direct_tile_any<1>(co, vectors, tile);
         }
       }
     }

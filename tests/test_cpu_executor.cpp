@@ -30,9 +30,10 @@ struct OneOp {
   int in = 0;
 };
 
-// 7x9 inputs take the im2col path; outputs whose width is a multiple of 8 and whose area is a multiple of 16 take
-// the direct AVX2 path (kernels/conv_cpu.cpp), in tiles that span one row (16 wide) or two (8 wide), with output
-// channel blocks of 6 and a remainder.
+// 7x9 inputs take the im2col path; outputs whose width is a multiple of 8 take the direct AVX2 path
+// (kernels/conv_cpu.cpp), in tiles that span one row (16 wide) or two (8 wide), and a last tile of 8 where the area
+// is an odd number of 8s, with output channels split into blocks of up to 6 (13 = 5 + 4 + 4, 16 = 6 + 5 + 5); stride
+// 2 there reads column phases split from even and odd input widths, padded or not.
 TEST(CpuExecutor, ConvolutionsMatchDirectDefinition) {
   struct Case {
     int64_t cin, h, w, cout;
@@ -41,7 +42,9 @@ TEST(CpuExecutor, ConvolutionsMatchDirectDefinition) {
   for (const Case& t :
        {Case{3, 7, 9, 5, 3, 1, 1}, Case{3, 7, 9, 5, 3, 2, 1}, Case{3, 7, 9, 5, 1, 1, 0}, Case{3, 7, 9, 5, 3, 1, 0},
         Case{5, 8, 8, 13, 3, 1, 1}, Case{4, 4, 16, 6, 3, 1, 1}, Case{16, 8, 8, 7, 1, 1, 0}, Case{3, 10, 10, 8, 3, 1, 0},
-        Case{3, 32, 32, 7, 3, 1, 1}, Case{6, 16, 16, 4, 3, 1, 1}}) {
+        Case{3, 32, 32, 7, 3, 1, 1}, Case{6, 16, 16, 4, 3, 1, 1}, Case{4, 3, 8, 16, 3, 1, 1},
+        Case{5, 5, 8, 11, 1, 1, 0}, Case{5, 16, 16, 7, 3, 2, 1}, Case{3, 17, 17, 6, 3, 2, 0},
+        Case{4, 16, 15, 9, 3, 2, 1}, Case{4, 16, 16, 9, 1, 2, 0}}) {
     SCOPED_TRACE(::testing::Message() << t.cin << "x" << t.h << "x" << t.w << " -> " << t.cout << ", k" << t.k << " s"
                                       << t.stride << " p" << t.pad);
     Network net;

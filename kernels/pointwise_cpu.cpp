@@ -83,6 +83,31 @@ void pack_bits(const T* v, int64_t n, int64_t unit0, uint64_t* row) {
   for (; s < n; ++s, ++u) row[u >> 6] |= static_cast<uint64_t>(v[s] > T(0)) << (u & 63);
 }
 
+// Both outputs of a float plane in one pass, 64 units at a time, where its units start a word: the ReLU, and the
+// sign bits into row (zero beforehand). False, having written nothing, where that does not apply.
+template <typename T>
+bool relu_and_bits([[maybe_unused]] const T* v, [[maybe_unused]] int64_t n, [[maybe_unused]] T* relu,
+                   [[maybe_unused]] int64_t unit0, [[maybe_unused]] uint64_t* row) {
+#ifdef __AVX2__
+  if constexpr (std::is_same_v<T, float>) {
+    if (!relu || !row || unit0 % 64 != 0 || n % 64 != 0) return false;
+    const __m256 zero = _mm256_setzero_ps();
+    for (int64_t s = 0; s < n; s += 64) {
+      uint64_t word = 0;
+      for (int i = 0; i < 64; i += 8) {
+        const __m256 x = _mm256_loadu_ps(v + s + i);
+        const __m256 positive = _mm256_cmp_ps(x, zero, _CMP_GT_OQ);
+        _mm256_storeu_ps(relu + s + i, _mm256_and_ps(x, positive));  // x > 0 ? x : +0, as the scalar loop
+        word |= static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_ps(positive))) << i;
+      }
+      row[(unit0 + s) >> 6] = word;
+    }
+    return true;
+  }
+#endif
+  return false;
+}
+
 }  // namespace
 
 template <typename T>
@@ -113,11 +138,12 @@ void pointwise_cpu(const PointwiseShape& shape, const BasicPointwiseTerm<T>* ter
           first = false;
         }
         if (first) std::fill(v, v + hw, T(0));
-        if (out.relu) {
-          T* r = out.relu + plane;
-          for (int64_t s = 0; s < hw; ++s) r[s] = v[s] > T(0) ? v[s] : T(0);
+        T* r = out.relu ? out.relu + plane : nullptr;
+        if (!relu_and_bits(v, hw, r, c * hw, row)) {
+          if (r)
+            for (int64_t s = 0; s < hw; ++s) r[s] = v[s] > T(0) ? v[s] : T(0);
+          if (row) pack_bits(v, hw, c * hw, row);
         }
-        if (row) pack_bits(v, hw, c * hw, row);
       }
     }
   }

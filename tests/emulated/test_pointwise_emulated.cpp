@@ -42,7 +42,7 @@ struct PointwiseCase {
 constexpr TermKind P = TermKind::Plain, B = TermKind::BatchNorm, A = TermKind::AvgPool3x3, M = TermKind::MaxPool3x3;
 
 // Every kind alone, first and later; 1 to kMaxPointwiseTerms terms; units below, at and past a word; odd
-// batches; 5x5, 9x11 and one-pixel-wide planes (border-only pooling windows); every subset of outputs that
+// batches; 5x5, 9x11, 8x8, 16x8 and one-pixel-wide planes (border-only pooling windows); every subset of outputs that
 // holds the bits, and none.
 const PointwiseCase kCases[] = {
     {{3, 2, 5, 5}, {P}, kY | kRelu | kBits, 0, 0},
@@ -59,6 +59,9 @@ const PointwiseCase kCases[] = {
     {{2, 3, 9, 11}, {P, M}, kY | kBits, 1, 1},
     {{1, 3, 1, 1}, {M, A}, kY | kRelu | kBits, 0, 0},
     {{4, 2, 9, 1}, {B, M, P, M}, kRelu | kBits, 0, 2},
+    // Planes of whole words: the CPU writes the ReLU and the bits in one vectorised pass.
+    {{3, 5, 8, 8}, {B, A}, kY | kRelu | kBits, 0, 1},
+    {{2, 3, 16, 8}, {P}, kRelu | kBits, 0, 0},
     // A concatenation's parts (disjoint ranges, one of them truncated) plus a truncated term over every channel.
     {{2, 6, 9, 11}, {P, M, B}, kY | kRelu | kBits, 0, 1, {{0, 2, 2}, {2, 4, 5}, {0, 6, 7}}},
     // Channels 0, 3 and 6 covered by no term are zero.

@@ -15,6 +15,7 @@
 #include "nn/plan_executor.hpp"
 
 extern "C" void openblas_set_num_threads(int num_threads);
+extern "C" int blas_thread_shutdown_(void);  // OpenBLAS's, exported by its pthread and OpenMP builds alike
 
 namespace zcnas {
 namespace {
@@ -167,8 +168,11 @@ struct CpuExecutor<T>::Impl {
 template <typename T>
 CpuExecutor<T>::CpuExecutor(int threads)
     : impl_(std::make_unique<Impl>(threads > 0 ? threads : omp_get_max_threads())) {
-  // Each OpenMP thread runs its own single-threaded GEMM on its own block of images.
+  // Each OpenMP thread runs its own single-threaded GEMM on its own block of images. OpenBLAS's own worker threads,
+  // started when the library loads, busy-wait for work for about 0.1 s before they sleep, on the cores this
+  // executor's threads need: they are stopped (a later multi-threaded BLAS call starts them again).
   openblas_set_num_threads(1);
+  blas_thread_shutdown_();
 }
 
 template <typename T>

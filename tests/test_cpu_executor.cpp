@@ -1,4 +1,5 @@
 // The CPU executor's ops against direct NCHW definitions computed in double.
+#include <cblas.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -188,6 +189,27 @@ TEST(CpuExecutor, Float32AndFloat64AgreeOnAFullNetwork) {
   const Tensor a = f32.forward(net, params, in);
   const TensorF64 b = f64.forward(net, params, in);
   expect_close(a, b.data);
+}
+
+// The executor stops OpenBLAS's idle worker threads when it starts; code beside it in the process (numpy under the
+// Python module, a host program's own GEMMs) must still get multi-threaded BLAS, and exact results, afterwards.
+TEST(CpuExecutor, BlasStillRunsOnSeveralThreadsAfterAnExecutorStarts) {
+  const CpuExecutor<float> executor;
+  constexpr int n = 192;  // large enough for OpenBLAS to split the product between threads
+  std::vector<double> a(n * n), b(n * n), c(n * n, -1.0);
+  for (int i = 0; i < n * n; ++i) {
+    a[static_cast<size_t>(i)] = static_cast<double>(i % 7 - 3);
+    b[static_cast<size_t>(i)] = static_cast<double>(i % 5 - 2);
+  }
+  openblas_set_num_threads(2);
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a.data(), n, b.data(), n, 0.0, c.data(), n);
+  openblas_set_num_threads(1);
+  for (int i = 0; i < n; i += 37)
+    for (int j = 0; j < n; j += 41) {
+      double want = 0;  // small integers: exact in any order
+      for (int k = 0; k < n; ++k) want += a[static_cast<size_t>(i * n + k)] * b[static_cast<size_t>(k * n + j)];
+      ASSERT_EQ(c[static_cast<size_t>(i * n + j)], want) << "row " << i << " column " << j;
+    }
 }
 
 }  // namespace

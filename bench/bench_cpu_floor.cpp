@@ -7,12 +7,14 @@
 //                        [--torch PYTHON] [--torch-archs 8] [--zcnas BIN] [--process-archs 4] [--json OUT]
 #include <cblas.h>
 #include <omp.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -165,12 +167,17 @@ int main(int argc, char** argv) {
     if (!torch_python.empty()) {
       const size_t k = std::min(indices.size(), static_cast<size_t>(std::max(1, torch_archs)));
       const std::vector<int64_t> some(indices.begin(), indices.begin() + static_cast<std::ptrdiff_t>(k));
-      const std::string out = json_out.empty() ? "bench_cpu_floor_torch.json" : json_out + ".torch.json";
+      // Beside --json's report, or a temporary file removed once read.
+      const std::string out = json_out.empty() ? (std::filesystem::temp_directory_path() /
+                                                  ("bench_cpu_floor_torch." + std::to_string(getpid()) + ".json"))
+                                                     .string()
+                                               : json_out + ".torch.json";
       time_command(torch_python + " " + torch_script + " --index " + join(some, ",") + " --data '" + data +
                    "' --offset 0 --batch " + std::to_string(batch) + " --threads " + std::to_string(threads) +
                    " --warmup 1 --json '" + out + "' >/dev/null");
       std::ifstream f(out);
       const auto doc = nlohmann::json::parse(f);
+      if (json_out.empty()) std::filesystem::remove(out);
       double torch_total = 0, own = 0;
       for (size_t i = 0; i < k; ++i) {
         torch_total += doc.at("results").at(i).at("seconds").get<double>();

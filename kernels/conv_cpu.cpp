@@ -283,17 +283,7 @@ struct DirectImage {
         std::memcpy(phase_row + pad, src + iy * width, static_cast<size_t>(width) * sizeof(float));
         continue;
       }
-      if (stride == 2) {
-        split_columns(src + iy * width, phase_row);
-        continue;
-      }
-      // Column phase px holds padded columns px, px + stride, ...: input column j * stride + px - pad.
-      for (int64_t px = 0; px < stride; ++px) {
-        float* dst_row = phase_row + px * phase_area;
-        const float* src_row = src + iy * width + px - pad;
-        const int64_t j0 = (pad - px + stride - 1) / stride, j1 = (width + pad - px + stride - 1) / stride;
-        for (int64_t j = j0; j < j1; ++j) dst_row[j] = src_row[j * stride];
-      }
+      split_columns(src + iy * width, phase_row);  // stride 2, the only other one direct_conv_applies takes
     }
   }
 

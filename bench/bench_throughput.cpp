@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
     std::unique_ptr<Backend> backend;
 #ifdef ZCNAS_WITH_CUDA
     if (where == Device::Cuda) backend = make_cuda_backend(cuda_options);
+#else
+    (void)where;  // resolve_device has already refused --device cuda without the CUDA backend
 #endif
     if (!backend) backend = make_cpu_backend();
     std::cout << "backend: " << backend->name() << "\n";

@@ -325,28 +325,42 @@ struct DirectTile {
 template <int Co, int V, int K>
 void direct_tile(const DirectTile& t) {
   static_assert(Co * V <= 12, "accumulators must stay in registers (16 ymm, with the inputs and a weight)");
-  // One flat array and one pointer per vector: GCC keeps these in registers where a [Co][V] array spills.
+  // One flat array, one pointer per vector and every loop but the one over taps unrolled: GCC keeps these in
+  // registers only so (a [Co][V] array, or rolled loops, store each accumulator to the stack every pass).
   __m256 acc[Co * V];
+#pragma GCC unroll 12
   for (int i = 0; i < Co * V; ++i) acc[i] = _mm256_setzero_ps();
   int64_t taps[K * K];
+#pragma GCC unroll 9
   for (int i = 0; i < K * K; ++i) taps[i] = t.taps[i];
   const float* w = t.w;
   const float* p[V];
+#pragma GCC unroll 2
   for (int v = 0; v < V; ++v) p[v] = t.in + t.at[v];
-  for (int64_t ci = 0; ci < t.cin; ++ci) {
+  const int64_t cin = t.cin, ci_stride = t.ci_stride;
+  for (int64_t ci = 0; ci < cin; ++ci) {
+#pragma GCC unroll 9
     for (int k = 0; k < K * K; ++k) {
       __m256 a[V];
+#pragma GCC unroll 2
       for (int v = 0; v < V; ++v) a[v] = _mm256_loadu_ps(p[v] + taps[k]);
+#pragma GCC unroll 6
       for (int c = 0; c < Co; ++c) {
         const __m256 wv = _mm256_broadcast_ss(w + c);
+#pragma GCC unroll 2
         for (int v = 0; v < V; ++v) acc[c * V + v] = _mm256_fmadd_ps(wv, a[v], acc[c * V + v]);
       }
       w += Co;
     }
-    for (int v = 0; v < V; ++v) p[v] += t.ci_stride;
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) p[v] += ci_stride;
   }
+  float* const out = t.out;
+  const int64_t out_stride = t.out_stride;
+#pragma GCC unroll 6
   for (int c = 0; c < Co; ++c)
-    for (int v = 0; v < V; ++v) _mm256_storeu_ps(t.out + c * t.out_stride + v * kLanes, acc[c * V + v]);
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) _mm256_storeu_ps(out + c * out_stride + v * kLanes, acc[c * V + v]);
 }
 
 // direct_tile for a block of `co` channels (at most Co) and a tile of V vectors.

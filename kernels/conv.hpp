@@ -1,6 +1,7 @@
 // 2-D convolution without bias (PyTorch's cross-correlation), the CPU op: im2col + BLAS GEMM per group, a direct
-// loop for depthwise convolutions, and with AVX2 a register-blocked direct kernel for dense float 1x1 and 3x3 ones. The
-// CUDA executor calls cuDNN for the same op.
+// loop for depthwise convolutions, and with AVX2 a register-blocked direct kernel for dense float 1x1 and 3x3 ones and
+// Winograd F(2x2, 3x3) for dense float 3x3 ones of stride 1 and padding 1. The CUDA executor calls cuDNN for the same
+// op.
 #pragma once
 #include <cstdint>
 #include <tuple>
@@ -39,7 +40,10 @@ struct ConvScratch {
 // x: [Cin][B][H*W], weight: [Cout][Cin/groups][k][k], y: [Cout][B][Ho*Wo].
 //  - Depthwise: one thread per [H][W] plane at a time, each output the sum of its in-bounds taps in row-major tap
 //    order, in T.
-//  - Dense float, stride 1 or 2, no dilation or shift, 1x1 or 3x3, output width a multiple of 8, on a machine with
+//  - Dense float 3x3, stride 1, padding 1, no dilation or shift, height even, width a multiple of 8, on a machine
+//    with AVX2 and FMA: Winograd F(2x2, 3x3), one image per thread at a time; each output rounds like a sum of its
+//    terms in another order (a relative error of a few float epsilons of the terms' magnitudes).
+//  - Other dense float ones of stride 1 or 2, no dilation or shift, 1x1 or 3x3, output width a multiple of 8, with
 //    AVX2 and FMA: one image per thread at a time, copied once with its padding (split into column and row phases
 //    for stride 2), each output the FMA sum over (ci, ky, kx) in that order.
 //  - Otherwise: blocks of images, one per thread at a time, im2col then one single-threaded GEMM per group (BLAS

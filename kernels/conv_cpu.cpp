@@ -1,6 +1,6 @@
 // Convolutions on the CPU: im2col of a block of images, then one GEMM per group and block; depthwise ones
-// directly, plane by plane; and, with AVX2 and FMA, dense float 1x1 and 3x3 ones of stride 1 or 2 directly from a
-// padded copy of the image.
+// directly, plane by plane; and, with AVX2 and FMA, dense float 3x3 ones of stride 1 and padding 1 by Winograd
+// F(2x2, 3x3), other dense float 1x1 and 3x3 ones of stride 1 or 2 directly from a padded copy of the image.
 #include <cblas.h>
 #include <omp.h>
 
@@ -225,16 +225,12 @@ struct ChannelBlocks {
   int channels(int64_t block) const { return static_cast<int>(block < wide ? width : width - 1); }
 };
 
-// Weights [Cout][Cin][k][k] block by block, each [Cin][k][k][co] (co = the block's width): block j starts at
-// begin(j) * Cin * k * k.
-void pack_direct_weights(const ConvShape& s, const ChannelBlocks& blocks, const float* w, std::vector<float>& packed) {
-  const int64_t taps = s.in_channels * s.kernel * s.kernel;
-  packed.resize(static_cast<size_t>(s.out_channels * taps));
-  float* dst = packed.data();
+// Weights [Cout][taps] block by block, each [taps][co] (co = the block's width): block j starts at begin(j) * taps.
+void pack_blocks(const ChannelBlocks& blocks, int64_t taps, const float* w, float* packed) {
   for (int64_t j = 0; j < blocks.count; ++j) {
     const int64_t co0 = blocks.begin(j), width = blocks.channels(j);
     for (int64_t t = 0; t < taps; ++t)
-      for (int64_t c = 0; c < width; ++c) *dst++ = w[(co0 + c) * taps + t];
+      for (int64_t c = 0; c < width; ++c) *packed++ = w[(co0 + c) * taps + t];
   }
 }
 
@@ -396,8 +392,9 @@ void direct_conv(const ConvShape& s, const float* x, const float* w, float* y, i
   if (scratch.per_thread.size() < static_cast<size_t>(threads) + 1)
     scratch.per_thread.resize(static_cast<size_t>(threads) + 1);
   std::vector<float>& packed = scratch.per_thread[0];
-  pack_direct_weights(s, blocks, w, packed);
   const int64_t taps = s.in_channels * s.kernel * s.kernel;
+  packed.resize(static_cast<size_t>(s.out_channels * taps));
+  pack_blocks(blocks, taps, w, packed.data());
   const bool filters_fit = s.out_channels * taps * static_cast<int64_t>(sizeof(float)) <= kDirectFiltersInL1;
   const int64_t tile_outputs = kDirectVectors * kLanes, tiles = (out_area + tile_outputs - 1) / tile_outputs;
 #pragma omp parallel num_threads(threads)
@@ -438,6 +435,185 @@ void direct_conv(const ConvShape& s, const float* x, const float* w, float* y, i
     }
   }
 }
+
+// Winograd F(2x2, 3x3) (Lavin and Gray, 2016) for dense 3x3 convolutions of stride 1 and padding 1: each 2x2 block
+// ("tile") of outputs is A^T [(G g G^T) . (B^T d B)] A from the 4x4 block of padded input d under it, 16
+// multiply-adds per (ci, co) and tile where the direct sum takes 36. The transforms add and subtract, and G halves,
+// so each output is rounded differently from the direct sum (measured in tests/test_oracle.cpp).
+// Per image, for each input channel: the padded plane split into row and column phases (DirectImage of stride 2),
+// B^T applied along x into U, with tiles numbered row-major over the plane; then per strip of 16 tiles: B^T along y
+// into V [16 positions][Cin][16 tiles], one product per position with the transformed weights (direct_tile, the
+// position's Cin as its taps) into M [16][Cout][16 tiles], and A^T .. A into the outputs. A vector holds 8 tiles.
+constexpr int64_t kWinogradPositions = 16, kWinogradStrip = kDirectVectors * kLanes;
+
+bool winograd_applies(const ConvShape& s) {
+  return s.groups == 1 && s.kernel == 3 && s.stride == 1 && s.pad == 1 && s.dilation == 1 && s.shift == 0 &&
+         s.width % kLanes == 0 && s.height % 2 == 0 && (s.height / 2) * (s.width / 2) % kLanes == 0;
+}
+
+// G g G^T of every filter, in double and rounded once, as [position][Cout][Cin], each position's packed by blocks.
+void winograd_weights(const ConvShape& s, const ChannelBlocks& blocks, const float* w, float* packed) {
+  static constexpr double G[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+  const int64_t per_position = s.out_channels * s.in_channels;
+  std::vector<float> transformed(static_cast<size_t>(kWinogradPositions * per_position));
+  for (int64_t f = 0; f < per_position; ++f) {  // f = co * Cin + ci
+    const float* g = w + f * 9;
+    double gg[4][3];  // G g
+    for (int i = 0; i < 4; ++i)
+      for (int kx = 0; kx < 3; ++kx) gg[i][kx] = G[i][0] * g[kx] + G[i][1] * g[3 + kx] + G[i][2] * g[6 + kx];
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 4; ++j)
+        transformed[static_cast<size_t>((i * 4 + j) * per_position + f)] =
+            static_cast<float>(gg[i][0] * G[j][0] + gg[i][1] * G[j][1] + gg[i][2] * G[j][2]);
+  }
+  for (int64_t p = 0; p < kWinogradPositions; ++p)
+    pack_blocks(blocks, s.in_channels, transformed.data() + p * per_position, packed + p * per_position);
+}
+
+struct WinogradImage {
+  DirectImage padded;  // stride 2: phase (py, px) holds padded rows py, py + 2, .. and columns px, px + 2, ..
+  int64_t tiles_wide, tiles_high, tiles;
+  int64_t u_half, u_channel;  // U of a channel: [column combination 4][row parity 2][tiles_high + 1][tiles_wide]
+
+  static ConvShape phases(ConvShape s) {
+    s.stride = 2;
+    return s;
+  }
+  explicit WinogradImage(const ConvShape& s)
+      : padded(phases(s)),
+        tiles_wide(s.width / 2),
+        tiles_high(s.height / 2),
+        tiles(tiles_wide * tiles_high),
+        u_half((tiles_high + 1) * tiles_wide),
+        u_channel(8 * u_half) {}
+
+  // The four combinations of one padded row for a vector of tiles (8 or 4): even[tx] - even[tx + 1], odd[tx] +
+  // even[tx + 1], even[tx + 1] - odd[tx], odd[tx] - odd[tx + 1].
+  template <typename Vec>
+  void column_combinations(const float* even, const float* odd, float* u) const {
+    Vec e0, e1, o0, o1;
+    std::memcpy(&e0, even, sizeof(Vec));
+    std::memcpy(&e1, even + 1, sizeof(Vec));
+    std::memcpy(&o0, odd, sizeof(Vec));
+    std::memcpy(&o1, odd + 1, sizeof(Vec));
+    const Vec combinations[4] = {e0 - e1, o0 + e1, e1 - o0, o0 - o1};
+    for (int i = 0; i < 4; ++i) std::memcpy(u + 2 * i * u_half, &combinations[i], sizeof(Vec));
+  }
+
+  // B^T along x: padded row r's tile tx covers columns 2tx .. 2tx + 3, which are even[tx], odd[tx], even[tx + 1],
+  // odd[tx + 1] of its column phases; the four combinations go to U rows of parity r % 2, row r / 2.
+  void columns(const float* planes, float* u) const {
+    for (int64_t parity = 0; parity < 2; ++parity)
+      for (int64_t r = 0; r <= tiles_high; ++r) {
+        const float* even = planes + padded.tap(static_cast<int>(parity), 0) + r * padded.phase_cols;
+        const float* odd = planes + padded.tap(static_cast<int>(parity), 1) + r * padded.phase_cols;
+        float* dst = u + (parity * (tiles_high + 1) + r) * tiles_wide;
+        int64_t tx = 0;
+        for (; tx + kLanes <= tiles_wide; tx += kLanes) column_combinations<__m256>(even + tx, odd + tx, dst + tx);
+        for (; tx < tiles_wide; tx += 4) column_combinations<__m128>(even + tx, odd + tx, dst + tx);  // a multiple of 4
+      }
+  }
+
+  // B^T along y for tiles [t0, t0 + 8 * vectors) of one channel: tile (ty, tx) = t covers padded rows 2ty .. 2ty + 3,
+  // U rows (even, ty), (odd, ty), (even, ty + 1), (odd, ty + 1): t and t + tiles_wide of each parity.
+  void rows(const float* u, int64_t t0, int vectors, float* v, int64_t v_position) const {
+    for (int i = 0; i < 4; ++i) {
+      const float* even = u + 2 * i * u_half + t0;
+      const float* odd = even + u_half;
+      for (int k = 0; k < vectors; ++k) {
+        const int64_t at = k * kLanes;
+        const __m256 a = _mm256_loadu_ps(even + at), b = _mm256_loadu_ps(odd + at);
+        const __m256 c = _mm256_loadu_ps(even + tiles_wide + at), d = _mm256_loadu_ps(odd + tiles_wide + at);
+        _mm256_storeu_ps(v + i * v_position + at, _mm256_sub_ps(a, c));
+        _mm256_storeu_ps(v + (4 + i) * v_position + at, _mm256_add_ps(b, c));
+        _mm256_storeu_ps(v + (8 + i) * v_position + at, _mm256_sub_ps(c, b));
+        _mm256_storeu_ps(v + (12 + i) * v_position + at, _mm256_sub_ps(b, d));
+      }
+    }
+  }
+
+  // A^T m A for tiles [t0, t0 + 8 * vectors) of one output channel: m[(j * 4 + i) * m_position + tile], y the
+  // channel's [H][W] plane. Four consecutive tiles are in one row of tiles (tiles_wide is a multiple of 4).
+  void outputs(const float* m, int64_t m_position, int64_t t0, int vectors, float* y) const {
+    for (int k = 0; k < vectors; ++k) {
+      __m256 r0[4], r1[4];  // A^T along y
+      for (int i = 0; i < 4; ++i) {
+        const float* mi = m + i * m_position + k * kLanes;
+        const __m256 m0 = _mm256_loadu_ps(mi), m1 = _mm256_loadu_ps(mi + 4 * m_position);
+        const __m256 m2 = _mm256_loadu_ps(mi + 8 * m_position), m3 = _mm256_loadu_ps(mi + 12 * m_position);
+        r0[i] = _mm256_add_ps(_mm256_add_ps(m0, m1), m2);
+        r1[i] = _mm256_sub_ps(_mm256_sub_ps(m1, m2), m3);
+      }
+      const __m256* r[2] = {r0, r1};
+      for (int dy = 0; dy < 2; ++dy) {
+        const __m256 left = _mm256_add_ps(_mm256_add_ps(r[dy][0], r[dy][1]), r[dy][2]);
+        const __m256 right = _mm256_sub_ps(_mm256_sub_ps(r[dy][1], r[dy][2]), r[dy][3]);
+        // [l0 r0 l1 r1 | l4 r4 l5 r5], [l2 r2 l3 r3 | l6 r6 l7 r7] -> tiles 0-3's 8 outputs, then tiles 4-7's.
+        const __m256 lo = _mm256_unpacklo_ps(left, right), hi = _mm256_unpackhi_ps(left, right);
+        const __m256 halves[2] = {_mm256_permute2f128_ps(lo, hi, 0x20), _mm256_permute2f128_ps(lo, hi, 0x31)};
+        for (int h = 0; h < 2; ++h) {
+          const int64_t t = t0 + k * kLanes + h * 4, ty = t / tiles_wide, tx = t % tiles_wide;
+          _mm256_storeu_ps(y + (2 * ty + dy) * padded.width + 2 * tx, halves[h]);
+        }
+      }
+    }
+  }
+};
+
+void winograd_conv(const ConvShape& s, const float* x, const float* w, float* y, int threads,
+                   ConvScratch<float>& scratch) {
+  const WinogradImage layout(s);
+  const ChannelBlocks blocks(s.out_channels);
+  const int64_t area = s.height * s.width, cin = s.in_channels, cout = s.out_channels;
+  // Slot 0 holds the transformed weights, slot 1 + t thread t's image: its phases, U, V and M.
+  if (scratch.per_thread.size() < static_cast<size_t>(threads) + 1)
+    scratch.per_thread.resize(static_cast<size_t>(threads) + 1);
+  std::vector<float>& packed = scratch.per_thread[0];
+  packed.resize(static_cast<size_t>(kWinogradPositions * cout * cin));
+  winograd_weights(s, blocks, w, packed.data());
+  const int64_t phases_floats = cin * layout.padded.channel_floats, u_floats = cin * layout.u_channel;
+  const int64_t v_floats = kWinogradPositions * cin * kWinogradStrip;
+  const int64_t m_floats = kWinogradPositions * cout * kWinogradStrip;
+  const int64_t zero = 0;
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<float>& buffer = scratch.per_thread[static_cast<size_t>(omp_get_thread_num()) + 1];
+    buffer.resize(static_cast<size_t>(phases_floats + u_floats + v_floats + m_floats));
+    float* const phases = buffer.data();
+    std::fill(phases, phases + phases_floats, 0.0f);  // the padding, which fill() never writes
+    float* const u = phases + phases_floats;
+    float* const v = u + u_floats;
+    float* const m = v + v_floats;
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < s.batch; ++b) {
+      for (int64_t ci = 0; ci < cin; ++ci) {
+        float* planes = phases + ci * layout.padded.channel_floats;
+        layout.padded.fill(x + (ci * s.batch + b) * area, planes);
+        layout.columns(planes, u + ci * layout.u_channel);
+      }
+      for (int64_t t0 = 0; t0 < layout.tiles; t0 += kWinogradStrip) {
+        const int vectors = static_cast<int>(std::min(kWinogradStrip, layout.tiles - t0) / kLanes);
+        for (int64_t ci = 0; ci < cin; ++ci)
+          layout.rows(u + ci * layout.u_channel, t0, vectors, v + ci * kWinogradStrip, cin * kWinogradStrip);
+        for (int64_t p = 0; p < kWinogradPositions; ++p)
+          for (int64_t block = 0; block < blocks.count; ++block) {
+            const int64_t co0 = blocks.begin(block);
+            DirectTile tile{v + p * cin * kWinogradStrip,
+                            kWinogradStrip,
+                            cin,
+                            &zero,
+                            {0, kLanes},
+                            packed.data() + p * cout * cin + co0 * cin,
+                            m + (p * cout + co0) * kWinogradStrip,
+                            kWinogradStrip};
+            direct_tile_any<1>(blocks.channels(block), vectors, tile);
+          }
+        for (int64_t co = 0; co < cout; ++co)
+          layout.outputs(m + co * kWinogradStrip, cout * kWinogradStrip, t0, vectors, y + (co * s.batch + b) * area);
+      }
+    }
+  }
+}
 #endif
 
 }  // namespace
@@ -450,6 +626,7 @@ void conv2d_cpu(const ConvShape& s, const T* x, const T* wgt, T* y, int threads,
   if (s.depthwise()) return depthwise_conv(s, x, wgt, y, threads, scratch);
 #ifdef ZCNAS_DIRECT_CONV
   if constexpr (std::is_same_v<T, float>) {
+    if (winograd_applies(s)) return winograd_conv(s, x, wgt, y, threads, scratch);
     if (direct_conv_applies(s)) return direct_conv(s, x, wgt, y, threads, scratch);
   }
 #endif

@@ -440,8 +440,8 @@ void direct_conv(const ConvShape& s, const float* x, const float* w, float* y, i
 // ("tile") of outputs is A^T [(G g G^T) . (B^T d B)] A from the 4x4 block of padded input d under it, 16
 // multiply-adds per (ci, co) and tile where the direct sum takes 36. The transforms add and subtract, and G halves,
 // so each output is rounded differently from the direct sum (measured in tests/test_oracle.cpp).
-// Per image, for each input channel: the padded plane split into row and column phases (DirectImage of stride 2),
-// B^T applied along x into U, with tiles numbered row-major over the plane; then per strip of 16 tiles: B^T along y
+// Per image, for each input channel: B^T applied along x to every padded row, straight from the input, into U,
+// with tiles numbered row-major over the plane; then per strip of 16 tiles: B^T along y
 // into V [16 positions][Cin][16 tiles], one product per position with the transformed weights (direct_tile, the
 // position's Cin as its taps) into M [16][Cout][16 tiles], and A^T .. A into the outputs. A vector holds 8 tiles.
 constexpr int64_t kWinogradPositions = 16, kWinogradStrip = kDirectVectors * kLanes;
@@ -470,48 +470,67 @@ void winograd_weights(const ConvShape& s, const ChannelBlocks& blocks, const flo
     pack_blocks(blocks, s.in_channels, transformed.data() + p * per_position, packed + p * per_position);
 }
 
+// Shifts by one float: [prev[3], cur[0..2]] and [cur[1..3], next[0]].
+__m128 shift_in_last(__m128 cur, __m128 prev) {
+  return _mm_castsi128_ps(_mm_alignr_epi8(_mm_castps_si128(cur), _mm_castps_si128(prev), 12));
+}
+__m128 shift_in_first(__m128 cur, __m128 next) {
+  return _mm_castsi128_ps(_mm_alignr_epi8(_mm_castps_si128(next), _mm_castps_si128(cur), 4));
+}
+
 struct WinogradImage {
-  DirectImage padded;  // stride 2: phase (py, px) holds padded rows py, py + 2, .. and columns px, px + 2, ..
+  int64_t height, width;
   int64_t tiles_wide, tiles_high, tiles;
   int64_t u_half, u_channel;  // U of a channel: [column combination 4][row parity 2][tiles_high + 1][tiles_wide]
 
-  static ConvShape phases(ConvShape s) {
-    s.stride = 2;
-    return s;
-  }
   explicit WinogradImage(const ConvShape& s)
-      : padded(phases(s)),
+      : height(s.height),
+        width(s.width),
         tiles_wide(s.width / 2),
         tiles_high(s.height / 2),
         tiles(tiles_wide * tiles_high),
         u_half((tiles_high + 1) * tiles_wide),
         u_channel(8 * u_half) {}
 
-  // The four combinations of one padded row for a vector of tiles (8 or 4): even[tx] - even[tx + 1], odd[tx] +
-  // even[tx + 1], even[tx + 1] - odd[tx], odd[tx] - odd[tx + 1].
-  template <typename Vec>
-  void column_combinations(const float* even, const float* odd, float* u) const {
-    Vec e0, e1, o0, o1;
-    std::memcpy(&e0, even, sizeof(Vec));
-    std::memcpy(&e1, even + 1, sizeof(Vec));
-    std::memcpy(&o0, odd, sizeof(Vec));
-    std::memcpy(&o1, odd + 1, sizeof(Vec));
-    const Vec combinations[4] = {e0 - e1, o0 + e1, e1 - o0, o0 - o1};
-    for (int i = 0; i < 4; ++i) std::memcpy(u + 2 * i * u_half, &combinations[i], sizeof(Vec));
+  // U's rows of padded rows 0 and height + 1, which are zero: once per buffer, as columns() never writes them.
+  void clear_padding(float* u) const {
+    for (int i = 0; i < 4; ++i) {
+      float* combination = u + 2 * i * u_half;
+      std::fill(combination, combination + tiles_wide, 0.0f);                            // even row 0
+      std::fill(combination + 2 * u_half - tiles_wide, combination + 2 * u_half, 0.0f);  // odd row tiles_high
+    }
   }
 
-  // B^T along x: padded row r's tile tx covers columns 2tx .. 2tx + 3, which are even[tx], odd[tx], even[tx + 1],
-  // odd[tx + 1] of its column phases; the four combinations go to U rows of parity r % 2, row r / 2.
-  void columns(const float* planes, float* u) const {
-    for (int64_t parity = 0; parity < 2; ++parity)
-      for (int64_t r = 0; r <= tiles_high; ++r) {
-        const float* even = planes + padded.tap(static_cast<int>(parity), 0) + r * padded.phase_cols;
-        const float* odd = planes + padded.tap(static_cast<int>(parity), 1) + r * padded.phase_cols;
-        float* dst = u + (parity * (tiles_high + 1) + r) * tiles_wide;
-        int64_t tx = 0;
-        for (; tx + kLanes <= tiles_wide; tx += kLanes) column_combinations<__m256>(even + tx, odd + tx, dst + tx);
-        for (; tx < tiles_wide; tx += 4) column_combinations<__m128>(even + tx, odd + tx, dst + tx);  // a multiple of 4
+  // B^T along x, from one input plane [H][W]. Padded row r = iy + 1 is 0, x[iy][0 .. W-1], 0, so tile tx covers
+  // x[2tx - 1 .. 2tx + 2]: with evens[k] = x[2k] and odds[k] = x[2k + 1] (evens[tiles_wide] = odds[-1] = 0) its four
+  // combinations are odds[tx - 1] - odds[tx], evens[tx] + odds[tx], odds[tx] - evens[tx], evens[tx] - evens[tx + 1].
+  // They go to U rows of parity r % 2, row r / 2; 4 tiles at a time (tiles_wide is a multiple of 4).
+  void columns(const float* x, float* u) const {
+    for (int64_t iy = 0; iy < height; ++iy) {
+      const int64_t r = iy + 1;
+      float* dst = u + ((r % 2) * (tiles_high + 1) + r / 2) * tiles_wide;
+      const float* row = x + iy * width;
+      __m128 a = _mm_loadu_ps(row), b = _mm_loadu_ps(row + 4);
+      __m128 evens = _mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)),
+             odds = _mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+      __m128 prev_odds = _mm_setzero_ps();
+      for (int64_t tx = 0; tx < tiles_wide; tx += 4) {
+        __m128 next_evens = _mm_setzero_ps(), next_odds = _mm_setzero_ps();
+        if (tx + 4 < tiles_wide) {
+          a = _mm_loadu_ps(row + 2 * tx + 8);
+          b = _mm_loadu_ps(row + 2 * tx + 12);
+          next_evens = _mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+          next_odds = _mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+        }
+        _mm_storeu_ps(dst + tx, _mm_sub_ps(shift_in_last(odds, prev_odds), odds));
+        _mm_storeu_ps(dst + 2 * u_half + tx, _mm_add_ps(evens, odds));
+        _mm_storeu_ps(dst + 4 * u_half + tx, _mm_sub_ps(odds, evens));
+        _mm_storeu_ps(dst + 6 * u_half + tx, _mm_sub_ps(evens, shift_in_first(evens, next_evens)));
+        prev_odds = odds;
+        evens = next_evens;
+        odds = next_odds;
       }
+    }
   }
 
   // B^T along y for tiles [t0, t0 + 8 * vectors) of one channel: tile (ty, tx) = t covers padded rows 2ty .. 2ty + 3,
@@ -553,7 +572,7 @@ struct WinogradImage {
         const __m256 halves[2] = {_mm256_permute2f128_ps(lo, hi, 0x20), _mm256_permute2f128_ps(lo, hi, 0x31)};
         for (int h = 0; h < 2; ++h) {
           const int64_t t = t0 + k * kLanes + h * 4, ty = t / tiles_wide, tx = t % tiles_wide;
-          _mm256_storeu_ps(y + (2 * ty + dy) * padded.width + 2 * tx, halves[h]);
+          _mm256_storeu_ps(y + (2 * ty + dy) * width + 2 * tx, halves[h]);
         }
       }
     }
@@ -565,32 +584,27 @@ void winograd_conv(const ConvShape& s, const float* x, const float* w, float* y,
   const WinogradImage layout(s);
   const ChannelBlocks blocks(s.out_channels);
   const int64_t area = s.height * s.width, cin = s.in_channels, cout = s.out_channels;
-  // Slot 0 holds the transformed weights, slot 1 + t thread t's image: its phases, U, V and M.
+  // Slot 0 holds the transformed weights, slot 1 + t thread t's image: its U, V and M.
   if (scratch.per_thread.size() < static_cast<size_t>(threads) + 1)
     scratch.per_thread.resize(static_cast<size_t>(threads) + 1);
   std::vector<float>& packed = scratch.per_thread[0];
   packed.resize(static_cast<size_t>(kWinogradPositions * cout * cin));
   winograd_weights(s, blocks, w, packed.data());
-  const int64_t phases_floats = cin * layout.padded.channel_floats, u_floats = cin * layout.u_channel;
+  const int64_t u_floats = cin * layout.u_channel;
   const int64_t v_floats = kWinogradPositions * cin * kWinogradStrip;
   const int64_t m_floats = kWinogradPositions * cout * kWinogradStrip;
   const int64_t zero = 0;
 #pragma omp parallel num_threads(threads)
   {
     std::vector<float>& buffer = scratch.per_thread[static_cast<size_t>(omp_get_thread_num()) + 1];
-    buffer.resize(static_cast<size_t>(phases_floats + u_floats + v_floats + m_floats));
-    float* const phases = buffer.data();
-    std::fill(phases, phases + phases_floats, 0.0f);  // the padding, which fill() never writes
-    float* const u = phases + phases_floats;
+    buffer.resize(static_cast<size_t>(u_floats + v_floats + m_floats));
+    float* const u = buffer.data();
+    for (int64_t ci = 0; ci < cin; ++ci) layout.clear_padding(u + ci * layout.u_channel);
     float* const v = u + u_floats;
     float* const m = v + v_floats;
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < s.batch; ++b) {
-      for (int64_t ci = 0; ci < cin; ++ci) {
-        float* planes = phases + ci * layout.padded.channel_floats;
-        layout.padded.fill(x + (ci * s.batch + b) * area, planes);
-        layout.columns(planes, u + ci * layout.u_channel);
-      }
+      for (int64_t ci = 0; ci < cin; ++ci) layout.columns(x + (ci * s.batch + b) * area, u + ci * layout.u_channel);
       for (int64_t t0 = 0; t0 < layout.tiles; t0 += kWinogradStrip) {
         const int vectors = static_cast<int>(std::min(kWinogradStrip, layout.tiles - t0) / kLanes);
         for (int64_t ci = 0; ci < cin; ++ci)

@@ -307,7 +307,8 @@ struct DirectImage {
 };
 
 // Where a tile's operands are: in[ci * ci_stride + taps[ky * K + kx]] + at[v] is tap (ky, kx) of vector v's first
-// output; output channel c of the block goes to out + c * out_stride, vector v of it at + v * 8.
+// output; output channel c of the block goes to out + c * out_stride, vector v of it at + v * 8. Winograd's products
+// read each operand as the sum or difference of two (Operand), the second `second` floats after the first.
 struct DirectTile {
   const float* in;
   int64_t ci_stride, cin;
@@ -316,9 +317,11 @@ struct DirectTile {
   const float* w;
   float* out;
   int64_t out_stride;
+  int64_t second = 0;
 };
+enum class Operand { Load, Sum, Difference };
 
-template <int Co, int V, int K>
+template <int Co, int V, int K, Operand Op>
 void direct_tile(const DirectTile& t) {
   static_assert(Co * V <= 12, "accumulators must stay in registers (16 ymm, with the inputs and a weight)");
   // One flat array, one pointer per vector and every loop but the one over taps unrolled: GCC keeps these in
@@ -333,13 +336,17 @@ void direct_tile(const DirectTile& t) {
   const float* p[V];
 #pragma GCC unroll 2
   for (int v = 0; v < V; ++v) p[v] = t.in + t.at[v];
-  const int64_t cin = t.cin, ci_stride = t.ci_stride;
+  const int64_t cin = t.cin, ci_stride = t.ci_stride, second = t.second;
   for (int64_t ci = 0; ci < cin; ++ci) {
 #pragma GCC unroll 9
     for (int k = 0; k < K * K; ++k) {
       __m256 a[V];
 #pragma GCC unroll 2
-      for (int v = 0; v < V; ++v) a[v] = _mm256_loadu_ps(p[v] + taps[k]);
+      for (int v = 0; v < V; ++v) {
+        a[v] = _mm256_loadu_ps(p[v] + taps[k]);
+        if constexpr (Op == Operand::Sum) a[v] = _mm256_add_ps(a[v], _mm256_loadu_ps(p[v] + taps[k] + second));
+        if constexpr (Op == Operand::Difference) a[v] = _mm256_sub_ps(a[v], _mm256_loadu_ps(p[v] + taps[k] + second));
+      }
 #pragma GCC unroll 6
       for (int c = 0; c < Co; ++c) {
         const __m256 wv = _mm256_broadcast_ss(w + c);
@@ -360,19 +367,19 @@ void direct_tile(const DirectTile& t) {
 }
 
 // direct_tile for a block of `co` channels (at most Co) and a tile of V vectors.
-template <int K, int V, int Co = kDirectBlockChannels>
+template <int K, Operand Op, int V, int Co = kDirectBlockChannels>
 void direct_tile_of_width(int co, const DirectTile& t) {
   if constexpr (Co > 1) {
-    if (co < Co) return direct_tile_of_width<K, V, Co - 1>(co, t);
+    if (co < Co) return direct_tile_of_width<K, Op, V, Co - 1>(co, t);
   }
-  direct_tile<Co, V, K>(t);
+  direct_tile<Co, V, K, Op>(t);
 }
 
 // A whole tile, or the last of a plane whose area is an odd number of vectors.
-template <int K>
+template <int K, Operand Op = Operand::Load>
 void direct_tile_any(int co, int vectors, const DirectTile& t) {
-  if (vectors == kDirectVectors) return direct_tile_of_width<K, kDirectVectors>(co, t);
-  direct_tile_of_width<K, 1>(co, t);
+  if (vectors == kDirectVectors) return direct_tile_of_width<K, Op, kDirectVectors>(co, t);
+  direct_tile_of_width<K, Op, 1>(co, t);
 }
 
 bool direct_conv_applies(const ConvShape& s) {
@@ -441,9 +448,10 @@ void direct_conv(const ConvShape& s, const float* x, const float* w, float* y, i
 // multiply-adds per (ci, co) and tile where the direct sum takes 36. The transforms add and subtract, and G halves,
 // so each output is rounded differently from the direct sum (measured in tests/test_oracle.cpp).
 // Per image, for each input channel: B^T applied along x to every padded row, straight from the input, into U,
-// with tiles numbered row-major over the plane; then per strip of 16 tiles: B^T along y
-// into V [16 positions][Cin][16 tiles], one product per position with the transformed weights (direct_tile, the
-// position's Cin as its taps) into M [16][Cout][16 tiles], and A^T .. A into the outputs. A vector holds 8 tiles.
+// with tiles numbered row-major over the plane; then per strip of 16 tiles: one product per position with the
+// transformed weights into M [16 positions][Cout][16 tiles] (direct_tile, the position's Cin as its taps, each
+// operand the sum or difference of two rows of U that is B^T along y), and A^T .. A into the outputs. A vector holds
+// 8 tiles.
 constexpr int64_t kWinogradPositions = 16, kWinogradStrip = kDirectVectors * kLanes;
 
 bool winograd_applies(const ConvShape& s) {
@@ -533,24 +541,6 @@ struct WinogradImage {
     }
   }
 
-  // B^T along y for tiles [t0, t0 + 8 * vectors) of one channel: tile (ty, tx) = t covers padded rows 2ty .. 2ty + 3,
-  // U rows (even, ty), (odd, ty), (even, ty + 1), (odd, ty + 1): t and t + tiles_wide of each parity.
-  void rows(const float* u, int64_t t0, int vectors, float* v, int64_t v_position) const {
-    for (int i = 0; i < 4; ++i) {
-      const float* even = u + 2 * i * u_half + t0;
-      const float* odd = even + u_half;
-      for (int k = 0; k < vectors; ++k) {
-        const int64_t at = k * kLanes;
-        const __m256 a = _mm256_loadu_ps(even + at), b = _mm256_loadu_ps(odd + at);
-        const __m256 c = _mm256_loadu_ps(even + tiles_wide + at), d = _mm256_loadu_ps(odd + tiles_wide + at);
-        _mm256_storeu_ps(v + i * v_position + at, _mm256_sub_ps(a, c));
-        _mm256_storeu_ps(v + (4 + i) * v_position + at, _mm256_add_ps(b, c));
-        _mm256_storeu_ps(v + (8 + i) * v_position + at, _mm256_sub_ps(c, b));
-        _mm256_storeu_ps(v + (12 + i) * v_position + at, _mm256_sub_ps(b, d));
-      }
-    }
-  }
-
   // A^T m A for tiles [t0, t0 + 8 * vectors) of one output channel: m[(j * 4 + i) * m_position + tile], y the
   // channel's [H][W] plane. Four consecutive tiles are in one row of tiles (tiles_wide is a multiple of 4).
   void outputs(const float* m, int64_t m_position, int64_t t0, int vectors, float* y) const {
@@ -584,44 +574,59 @@ void winograd_conv(const ConvShape& s, const float* x, const float* w, float* y,
   const WinogradImage layout(s);
   const ChannelBlocks blocks(s.out_channels);
   const int64_t area = s.height * s.width, cin = s.in_channels, cout = s.out_channels;
-  // Slot 0 holds the transformed weights, slot 1 + t thread t's image: its U, V and M.
+  // Slot 0 holds the transformed weights, slot 1 + t thread t's image: its U and M.
   if (scratch.per_thread.size() < static_cast<size_t>(threads) + 1)
     scratch.per_thread.resize(static_cast<size_t>(threads) + 1);
   std::vector<float>& packed = scratch.per_thread[0];
   packed.resize(static_cast<size_t>(kWinogradPositions * cout * cin));
   winograd_weights(s, blocks, w, packed.data());
   const int64_t u_floats = cin * layout.u_channel;
-  const int64_t v_floats = kWinogradPositions * cin * kWinogradStrip;
   const int64_t m_floats = kWinogradPositions * cout * kWinogradStrip;
   const int64_t zero = 0;
 #pragma omp parallel num_threads(threads)
   {
     std::vector<float>& buffer = scratch.per_thread[static_cast<size_t>(omp_get_thread_num()) + 1];
-    buffer.resize(static_cast<size_t>(u_floats + v_floats + m_floats));
+    buffer.resize(static_cast<size_t>(u_floats + m_floats));
     float* const u = buffer.data();
     for (int64_t ci = 0; ci < cin; ++ci) layout.clear_padding(u + ci * layout.u_channel);
-    float* const v = u + u_floats;
-    float* const m = v + v_floats;
+    float* const m = u + u_floats;
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < s.batch; ++b) {
       for (int64_t ci = 0; ci < cin; ++ci) layout.columns(x + (ci * s.batch + b) * area, u + ci * layout.u_channel);
       for (int64_t t0 = 0; t0 < layout.tiles; t0 += kWinogradStrip) {
         const int vectors = static_cast<int>(std::min(kWinogradStrip, layout.tiles - t0) / kLanes);
-        for (int64_t ci = 0; ci < cin; ++ci)
-          layout.rows(u + ci * layout.u_channel, t0, vectors, v + ci * kWinogradStrip, cin * kWinogradStrip);
-        for (int64_t p = 0; p < kWinogradPositions; ++p)
-          for (int64_t block = 0; block < blocks.count; ++block) {
-            const int64_t co0 = blocks.begin(block);
-            DirectTile tile{v + p * cin * kWinogradStrip,
-                            kWinogradStrip,
-                            cin,
-                            &zero,
-                            {0, kLanes},
-                            packed.data() + p * cout * cin + co0 * cin,
-                            m + (p * cout + co0) * kWinogradStrip,
-                            kWinogradStrip};
-            direct_tile_any<1>(blocks.channels(block), vectors, tile);
+        // Tile (ty, tx) = t covers padded rows 2ty .. 2ty + 3: U rows (even, ty), (odd, ty), (even, ty + 1), (odd,
+        // ty + 1), at t and t + tiles_wide of each parity. B^T along y: a - c, b + c, c - b, b - d.
+        for (int i = 0; i < 4; ++i) {
+          const int64_t even = 2 * i * layout.u_half + t0, odd = even + layout.u_half, below = layout.tiles_wide;
+          const struct {
+            int64_t first, second;
+            Operand op;
+          } rows[4] = {{even, below, Operand::Difference},
+                       {odd, even + below - odd, Operand::Sum},
+                       {even + below, odd - even - below, Operand::Difference},
+                       {odd, below, Operand::Difference}};
+          for (int j = 0; j < 4; ++j) {
+            const int64_t p = j * 4 + i;
+            for (int64_t block = 0; block < blocks.count; ++block) {
+              const int64_t co0 = blocks.begin(block);
+              DirectTile tile{u + rows[j].first,
+                              layout.u_channel,
+                              cin,
+                              &zero,
+                              {0, kLanes},
+                              packed.data() + p * cout * cin + co0 * cin,
+                              m + (p * cout + co0) * kWinogradStrip,
+                              kWinogradStrip,
+                              rows[j].second};
+              if (rows[j].op == Operand::Sum) {
+                direct_tile_any<1, Operand::Sum>(blocks.channels(block), vectors, tile);
+              } else {
+                direct_tile_any<1, Operand::Difference>(blocks.channels(block), vectors, tile);
+              }
+            }
           }
+        }
         for (int64_t co = 0; co < cout; ++co)
           layout.outputs(m + co * kWinogradStrip, cout * kWinogradStrip, t0, vectors, y + (co * s.batch + b) * area);
       }

@@ -408,7 +408,9 @@ void direct_conv(const ConvShape& s, const float* x, const float* w, float* y, i
   {
     std::vector<float>& image = scratch.per_thread[static_cast<size_t>(omp_get_thread_num()) + 1];
     image.assign(static_cast<size_t>(s.in_channels * layout.channel_floats), 0.0f);
-#pragma omp for schedule(static)
+    // Images in pairs as threads come free: on shared cores one thread often runs slower, and a static split made
+    // the other wait at the end of every convolution.
+#pragma omp for schedule(dynamic, 2)
     for (int64_t b = 0; b < s.batch; ++b) {
       for (int64_t ci = 0; ci < s.in_channels; ++ci)
         layout.fill(x + (ci * s.batch + b) * in_area, image.data() + ci * layout.channel_floats);
@@ -590,7 +592,7 @@ void winograd_conv(const ConvShape& s, const float* x, const float* w, float* y,
     float* const u = buffer.data();
     for (int64_t ci = 0; ci < cin; ++ci) layout.clear_padding(u + ci * layout.u_channel);
     float* const m = u + u_floats;
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 2)  // as direct_conv's
     for (int64_t b = 0; b < s.batch; ++b) {
       for (int64_t ci = 0; ci < cin; ++ci) layout.columns(x + (ci * s.batch + b) * area, u + ci * layout.u_channel);
       for (int64_t t0 = 0; t0 < layout.tiles; t0 += kWinogradStrip) {

@@ -461,23 +461,27 @@ bool winograd_applies(const ConvShape& s) {
          s.width % kLanes == 0 && s.height % 2 == 0 && (s.height / 2) * (s.width / 2) % kLanes == 0;
 }
 
-// G g G^T of every filter, in double and rounded once, as [position][Cout][Cin], each position's packed by blocks.
+// G g G^T of every filter, in double and rounded once, straight into each position's weights packed by blocks
+// (pack_blocks' layout, with the position's Cin as the taps): position p, output channel co0 + c of block j, input
+// channel ci at p * Cout * Cin + begin(j) * Cin + ci * width(j) + c.
 void winograd_weights(const ConvShape& s, const ChannelBlocks& blocks, const float* w, float* packed) {
   static constexpr double G[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
-  const int64_t per_position = s.out_channels * s.in_channels;
-  std::vector<float> transformed(static_cast<size_t>(kWinogradPositions * per_position));
-  for (int64_t f = 0; f < per_position; ++f) {  // f = co * Cin + ci
-    const float* g = w + f * 9;
-    double gg[4][3];  // G g
-    for (int i = 0; i < 4; ++i)
-      for (int kx = 0; kx < 3; ++kx) gg[i][kx] = G[i][0] * g[kx] + G[i][1] * g[3 + kx] + G[i][2] * g[6 + kx];
-    for (int i = 0; i < 4; ++i)
-      for (int j = 0; j < 4; ++j)
-        transformed[static_cast<size_t>((i * 4 + j) * per_position + f)] =
-            static_cast<float>(gg[i][0] * G[j][0] + gg[i][1] * G[j][1] + gg[i][2] * G[j][2]);
+  const int64_t cin = s.in_channels, per_position = s.out_channels * cin;
+  for (int64_t j = 0; j < blocks.count; ++j) {
+    const int64_t co0 = blocks.begin(j), width = blocks.channels(j);
+    for (int64_t c = 0; c < width; ++c)
+      for (int64_t ci = 0; ci < cin; ++ci) {
+        const float* g = w + ((co0 + c) * cin + ci) * 9;
+        double gg[4][3];  // G g
+        for (int i = 0; i < 4; ++i)
+          for (int kx = 0; kx < 3; ++kx) gg[i][kx] = G[i][0] * g[kx] + G[i][1] * g[3 + kx] + G[i][2] * g[6 + kx];
+        float* dst = packed + co0 * cin + ci * width + c;
+        for (int i = 0; i < 4; ++i)
+          for (int k = 0; k < 4; ++k)
+            dst[(i * 4 + k) * per_position] =
+                static_cast<float>(gg[i][0] * G[k][0] + gg[i][1] * G[k][1] + gg[i][2] * G[k][2]);
+      }
   }
-  for (int64_t p = 0; p < kWinogradPositions; ++p)
-    pack_blocks(blocks, s.in_channels, transformed.data() + p * per_position, packed + p * per_position);
 }
 
 // Shifts by one float: [prev[3], cur[0..2]] and [cur[1..3], next[0]].

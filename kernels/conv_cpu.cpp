@@ -16,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "kernels/conv.hpp"
+#include "kernels/prefetch_cpu.hpp"
 
 namespace zcnas {
 namespace {
@@ -412,8 +413,10 @@ void direct_conv(const ConvShape& s, const float* x, const float* w, float* y, i
     // the other wait at the end of every convolution.
 #pragma omp for schedule(dynamic, 2)
     for (int64_t b = 0; b < s.batch; ++b) {
-      for (int64_t ci = 0; ci < s.in_channels; ++ci)
+      for (int64_t ci = 0; ci < s.in_channels; ++ci) {
+        prefetch(plane_ahead(x, ci, b, s.in_channels, s.batch, in_area), in_area);
         layout.fill(x + (ci * s.batch + b) * in_area, image.data() + ci * layout.channel_floats);
+      }
       // Tile by tile, every output channel block of each, or block by block, every tile of each: whichever keeps the
       // operands in the L1 cache (a small filter bank stays there while the image passes once; a large one is used a
       // block at a time while the image stays). One call site: each instantiation of direct_tile is inlined once.
@@ -519,8 +522,10 @@ struct WinogradImage {
   // x[2tx - 1 .. 2tx + 2]: with evens[k] = x[2k] and odds[k] = x[2k + 1] (evens[tiles_wide] = odds[-1] = 0) its four
   // combinations are odds[tx - 1] - odds[tx], evens[tx] + odds[tx], odds[tx] - evens[tx], evens[tx] - evens[tx + 1].
   // They go to U rows of parity r % 2, row r / 2; 4 tiles at a time (tiles_wide is a multiple of 4).
-  void columns(const float* x, float* u) const {
+  // A row of `ahead` (a plane to come, or null) is prefetched with each row.
+  void columns(const float* x, float* u, const float* ahead) const {
     for (int64_t iy = 0; iy < height; ++iy) {
+      if (ahead) prefetch(ahead + iy * width, width);
       const int64_t r = iy + 1;
       float* dst = u + ((r % 2) * (tiles_high + 1) + r / 2) * tiles_wide;
       const float* row = x + iy * width;
@@ -598,7 +603,9 @@ void winograd_conv(const ConvShape& s, const float* x, const float* w, float* y,
     float* const m = u + u_floats;
 #pragma omp for schedule(dynamic, 2)  // as direct_conv's
     for (int64_t b = 0; b < s.batch; ++b) {
-      for (int64_t ci = 0; ci < cin; ++ci) layout.columns(x + (ci * s.batch + b) * area, u + ci * layout.u_channel);
+      for (int64_t ci = 0; ci < cin; ++ci)
+        layout.columns(x + (ci * s.batch + b) * area, u + ci * layout.u_channel,
+                       plane_ahead(x, ci, b, cin, s.batch, area));
       for (int64_t t0 = 0; t0 < layout.tiles; t0 += kWinogradStrip) {
         const int vectors = static_cast<int>(std::min(kWinogradStrip, layout.tiles - t0) / kLanes);
         // Tile (ty, tx) = t covers padded rows 2ty .. 2ty + 3: U rows (even, ty), (odd, ty), (even, ty + 1), (odd,

@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "kernels/pointwise.hpp"
 #include "kernels/pool.hpp"
+#include "kernels/prefetch_cpu.hpp"
 
 namespace zcnas {
 namespace {
@@ -134,6 +135,7 @@ void pointwise_cpu(const PointwiseShape& shape, const BasicPointwiseTerm<T>* ter
         for (const BasicPointwiseTerm<T>& term : resolved) {
           const int64_t own = c - term.first_channel;  // channel-major: x's channel `own` whatever x_channels is
           if (own < 0 || own >= term.channels) continue;
+          prefetch(plane_ahead(term.x, own, b, term.channels, batch, hw), hw);
           apply_term(term, term.x + (own * batch + b) * hw, own, h, w, first, v, pool.data());
           first = false;
         }

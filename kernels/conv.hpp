@@ -46,6 +46,8 @@ struct ConvScratch {
 //  - Other dense float ones of stride 1 or 2, no dilation or shift, 1x1 or 3x3, output width a multiple of 8, with
 //    AVX2 and FMA: one image per thread at a time, copied once with its padding (split into column and row phases
 //    for stride 2), each output the FMA sum over (ci, ky, kx) in that order.
+//  - The two above run the same multiply-adds in the same order with AVX-512 vectors where the compiler targets them,
+//    so their results do not depend on it.
 //  - Otherwise: blocks of images, one per thread at a time, im2col then one single-threaded GEMM per group (BLAS
 //    must run one thread per call: the CPU executor sets that).
 template <typename T>

@@ -307,9 +307,38 @@ struct DirectImage {
   }
 };
 
+// The register tile's vectors: AVX's 8 floats, or where the compiler targets AVX-512, 16. The wider ones do the same
+// multiply-adds in the same order per output (so the same results) with half the loads, broadcasts and stores per
+// multiply-add, which bound this tile more than the multiply-adds themselves. 12 accumulators either way: more,
+// with the 32 registers of AVX-512, measured slower.
+struct Ymm {
+  using V = __m256;
+  static constexpr int64_t kLanes = 8;
+  static V zero() { return _mm256_setzero_ps(); }
+  static V load(const float* p) { return _mm256_loadu_ps(p); }
+  static V broadcast(const float* p) { return _mm256_broadcast_ss(p); }
+  static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+  static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+};
+#ifdef __AVX512F__
+struct Zmm {
+  using V = __m512;
+  static constexpr int64_t kLanes = 16;
+  static V zero() { return _mm512_setzero_ps(); }
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static V broadcast(const float* p) { return _mm512_set1_ps(*p); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
+  static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+};
+#endif
+
 // Where a tile's operands are: in[ci * ci_stride + taps[ky * K + kx]] + at[v] is tap (ky, kx) of vector v's first
-// output; output channel c of the block goes to out + c * out_stride, vector v of it at + v * 8. Winograd's products
-// read each operand as the sum or difference of two (Operand), the second `second` floats after the first.
+// output; output channel c of the block goes to out + c * out_stride, vector v of it at + v * lanes. Winograd's
+// products read each operand as the sum or difference of two (Operand), the second `second` floats after the first.
 struct DirectTile {
   const float* in;
   int64_t ci_stride, cin;
@@ -322,14 +351,14 @@ struct DirectTile {
 };
 enum class Operand { Load, Sum, Difference };
 
-template <int Co, int V, int K, Operand Op>
+template <typename Vec, int Co, int V, int K, Operand Op>
 void direct_tile(const DirectTile& t) {
   static_assert(Co * V <= 12, "accumulators must stay in registers (16 ymm, with the inputs and a weight)");
   // One flat array, one pointer per vector and every loop but the one over taps unrolled: GCC keeps these in
   // registers only so (a [Co][V] array, or rolled loops, store each accumulator to the stack every pass).
-  __m256 acc[Co * V];
+  typename Vec::V acc[Co * V];
 #pragma GCC unroll 12
-  for (int i = 0; i < Co * V; ++i) acc[i] = _mm256_setzero_ps();
+  for (int i = 0; i < Co * V; ++i) acc[i] = Vec::zero();
   int64_t taps[K * K];
 #pragma GCC unroll 9
   for (int i = 0; i < K * K; ++i) taps[i] = t.taps[i];
@@ -341,18 +370,18 @@ void direct_tile(const DirectTile& t) {
   for (int64_t ci = 0; ci < cin; ++ci) {
 #pragma GCC unroll 9
     for (int k = 0; k < K * K; ++k) {
-      __m256 a[V];
+      typename Vec::V a[V];
 #pragma GCC unroll 2
       for (int v = 0; v < V; ++v) {
-        a[v] = _mm256_loadu_ps(p[v] + taps[k]);
-        if constexpr (Op == Operand::Sum) a[v] = _mm256_add_ps(a[v], _mm256_loadu_ps(p[v] + taps[k] + second));
-        if constexpr (Op == Operand::Difference) a[v] = _mm256_sub_ps(a[v], _mm256_loadu_ps(p[v] + taps[k] + second));
+        a[v] = Vec::load(p[v] + taps[k]);
+        if constexpr (Op == Operand::Sum) a[v] = Vec::add(a[v], Vec::load(p[v] + taps[k] + second));
+        if constexpr (Op == Operand::Difference) a[v] = Vec::sub(a[v], Vec::load(p[v] + taps[k] + second));
       }
 #pragma GCC unroll 6
       for (int c = 0; c < Co; ++c) {
-        const __m256 wv = _mm256_broadcast_ss(w + c);
+        const typename Vec::V wv = Vec::broadcast(w + c);
 #pragma GCC unroll 2
-        for (int v = 0; v < V; ++v) acc[c * V + v] = _mm256_fmadd_ps(wv, a[v], acc[c * V + v]);
+        for (int v = 0; v < V; ++v) acc[c * V + v] = Vec::fmadd(wv, a[v], acc[c * V + v]);
       }
       w += Co;
     }
@@ -364,30 +393,36 @@ void direct_tile(const DirectTile& t) {
 #pragma GCC unroll 6
   for (int c = 0; c < Co; ++c)
 #pragma GCC unroll 2
-    for (int v = 0; v < V; ++v) _mm256_storeu_ps(out + c * out_stride + v * kLanes, acc[c * V + v]);
+    for (int v = 0; v < V; ++v) Vec::store(out + c * out_stride + v * Vec::kLanes, acc[c * V + v]);
 }
 
 // direct_tile for a block of `co` channels (at most Co) and a tile of V vectors.
-template <int K, Operand Op, int V, int Co = kDirectBlockChannels>
+template <typename Vec, int K, Operand Op, int V, int Co = kDirectBlockChannels>
 void direct_tile_of_width(int co, const DirectTile& t) {
   if constexpr (Co > 1) {
-    if (co < Co) return direct_tile_of_width<K, Op, V, Co - 1>(co, t);
+    if (co < Co) return direct_tile_of_width<Vec, K, Op, V, Co - 1>(co, t);
   }
-  direct_tile<Co, V, K, Op>(t);
+  direct_tile<Vec, Co, V, K, Op>(t);
 }
 
 // A whole tile, or the last of a plane whose area is an odd number of vectors.
-template <int K, Operand Op = Operand::Load>
+template <typename Vec, int K, Operand Op = Operand::Load>
 void direct_tile_any(int co, int vectors, const DirectTile& t) {
-  if (vectors == kDirectVectors) return direct_tile_of_width<K, Op, kDirectVectors>(co, t);
-  direct_tile_of_width<K, Op, 1>(co, t);
+  if (vectors == kDirectVectors) return direct_tile_of_width<Vec, K, Op, kDirectVectors>(co, t);
+  direct_tile_of_width<Vec, K, Op, 1>(co, t);
 }
 
+// Each vector of outputs must read each tap from consecutive floats of the copied image: outputs in one row, or for a
+// 1x1 convolution of stride 1 without padding (its outputs are its inputs' positions) in consecutive rows.
+template <typename Vec>
 bool direct_conv_applies(const ConvShape& s) {
+  const bool same_positions = s.kernel == 1 && s.stride == 1 && s.pad == 0;
   return s.groups == 1 && (s.stride == 1 || s.stride == 2) && s.dilation == 1 && s.shift == 0 &&
-         (s.kernel == 1 || s.kernel == 3) && s.out_width % kLanes == 0;
+         (s.kernel == 1 || s.kernel == 3) &&
+         (s.out_width % Vec::kLanes == 0 || (same_positions && s.out_height * s.out_width % Vec::kLanes == 0));
 }
 
+template <typename Vec>
 void direct_conv(const ConvShape& s, const float* x, const float* w, float* y, int threads,
                  ConvScratch<float>& scratch) {
   const DirectImage layout(s);
@@ -404,7 +439,7 @@ void direct_conv(const ConvShape& s, const float* x, const float* w, float* y, i
   packed.resize(static_cast<size_t>(s.out_channels * taps));
   pack_blocks(blocks, taps, w, packed.data());
   const bool filters_fit = s.out_channels * taps * static_cast<int64_t>(sizeof(float)) <= kDirectFiltersInL1;
-  const int64_t tile_outputs = kDirectVectors * kLanes, tiles = (out_area + tile_outputs - 1) / tile_outputs;
+  const int64_t tile_outputs = kDirectVectors * Vec::kLanes, tiles = (out_area + tile_outputs - 1) / tile_outputs;
 #pragma omp parallel num_threads(threads)
   {
     std::vector<float>& image = scratch.per_thread[static_cast<size_t>(omp_get_thread_num()) + 1];
@@ -425,7 +460,7 @@ void direct_conv(const ConvShape& s, const float* x, const float* w, float* y, i
         const int64_t block = filters_fit ? k % blocks.count : k / tiles;
         const int64_t co0 = blocks.begin(block);
         const int co = blocks.channels(block);
-        const int vectors = static_cast<int>(std::min(tile_outputs, out_area - o) / kLanes);
+        const int vectors = static_cast<int>(std::min(tile_outputs, out_area - o) / Vec::kLanes);
         DirectTile tile{image.data(),
                         layout.channel_floats,
                         s.in_channels,
@@ -435,13 +470,13 @@ void direct_conv(const ConvShape& s, const float* x, const float* w, float* y, i
                         y + (co0 * s.batch + b) * out_area + o,
                         s.batch * out_area};
         for (int v = 0; v < vectors; ++v) {
-          const int64_t first = o + v * kLanes;
+          const int64_t first = o + v * Vec::kLanes;
           tile.at[v] = layout.output(first / s.out_width, first % s.out_width);
         }
         if (s.kernel == 3) {
-          direct_tile_any<3>(co, vectors, tile);
+          direct_tile_any<Vec, 3>(co, vectors, tile);
         } else {
-          direct_tile_any<1>(co, vectors, tile);
+          direct_tile_any<Vec, 1>(co, vectors, tile);
         }
       }
     }
@@ -453,15 +488,18 @@ void direct_conv(const ConvShape& s, const float* x, const float* w, float* y, i
 // multiply-adds per (ci, co) and tile where the direct sum takes 36. The transforms add and subtract, and G halves,
 // so each output is rounded differently from the direct sum (measured in tests/test_oracle.cpp).
 // Per image, for each input channel: B^T applied along x to every padded row, straight from the input, into U,
-// with tiles numbered row-major over the plane; then per strip of 16 tiles: one product per position with the
-// transformed weights into M [16 positions][Cout][16 tiles] (direct_tile, the position's Cin as its taps, each
-// operand the sum or difference of two rows of U that is B^T along y), and A^T .. A into the outputs. A vector holds
-// 8 tiles.
-constexpr int64_t kWinogradPositions = 16, kWinogradStrip = kDirectVectors * kLanes;
+// with tiles numbered row-major over the plane; then per strip of a tile's worth of tiles (2 vectors: 16 or 32): one
+// product per position with the transformed weights into M [16 positions][Cout][strip] (direct_tile, the position's
+// Cin as its taps, each operand the sum or difference of two rows of U that is B^T along y), and A^T .. A into the
+// outputs, 8 tiles at a time.
+constexpr int64_t kWinogradPositions = 16;
+template <typename Vec>
+constexpr int64_t kWinogradStrip = kDirectVectors* Vec::kLanes;
 
+template <typename Vec>
 bool winograd_applies(const ConvShape& s) {
   return s.groups == 1 && s.kernel == 3 && s.stride == 1 && s.pad == 1 && s.dilation == 1 && s.shift == 0 &&
-         s.width % kLanes == 0 && s.height % 2 == 0 && (s.height / 2) * (s.width / 2) % kLanes == 0;
+         s.width % kLanes == 0 && s.height % 2 == 0 && (s.height / 2) * (s.width / 2) % Vec::kLanes == 0;
 }
 
 // G g G^T of every filter, in double and rounded once, straight into each position's weights packed by blocks
@@ -580,8 +618,10 @@ struct WinogradImage {
   }
 };
 
+template <typename Vec>
 void winograd_conv(const ConvShape& s, const float* x, const float* w, float* y, int threads,
                    ConvScratch<float>& scratch) {
+  constexpr int64_t strip = kWinogradStrip<Vec>;
   const WinogradImage layout(s);
   const ChannelBlocks blocks(s.out_channels);
   const int64_t area = s.height * s.width, cin = s.in_channels, cout = s.out_channels;
@@ -592,7 +632,7 @@ void winograd_conv(const ConvShape& s, const float* x, const float* w, float* y,
   packed.resize(static_cast<size_t>(kWinogradPositions * cout * cin));
   winograd_weights(s, blocks, w, packed.data());
   const int64_t u_floats = cin * layout.u_channel;
-  const int64_t m_floats = kWinogradPositions * cout * kWinogradStrip;
+  const int64_t m_floats = kWinogradPositions * cout * strip;
   const int64_t zero = 0;
 #pragma omp parallel num_threads(threads)
   {
@@ -606,8 +646,9 @@ void winograd_conv(const ConvShape& s, const float* x, const float* w, float* y,
       for (int64_t ci = 0; ci < cin; ++ci)
         layout.columns(x + (ci * s.batch + b) * area, u + ci * layout.u_channel,
                        plane_ahead(x, ci, b, cin, s.batch, area));
-      for (int64_t t0 = 0; t0 < layout.tiles; t0 += kWinogradStrip) {
-        const int vectors = static_cast<int>(std::min(kWinogradStrip, layout.tiles - t0) / kLanes);
+      for (int64_t t0 = 0; t0 < layout.tiles; t0 += strip) {
+        const int64_t tiles = std::min(strip, layout.tiles - t0);
+        const int vectors = static_cast<int>(tiles / Vec::kLanes);
         // Tile (ty, tx) = t covers padded rows 2ty .. 2ty + 3: U rows (even, ty), (odd, ty), (even, ty + 1), (odd,
         // ty + 1), at t and t + tiles_wide of each parity. B^T along y: a - c, b + c, c - b, b - d.
         for (int i = 0; i < 4; ++i) {
@@ -627,21 +668,22 @@ void winograd_conv(const ConvShape& s, const float* x, const float* w, float* y,
                               layout.u_channel,
                               cin,
                               &zero,
-                              {0, kLanes},
+                              {0, Vec::kLanes},
                               packed.data() + p * cout * cin + co0 * cin,
-                              m + (p * cout + co0) * kWinogradStrip,
-                              kWinogradStrip,
+                              m + (p * cout + co0) * strip,
+                              strip,
                               rows[j].second};
               if (rows[j].op == Operand::Sum) {
-                direct_tile_any<1, Operand::Sum>(blocks.channels(block), vectors, tile);
+                direct_tile_any<Vec, 1, Operand::Sum>(blocks.channels(block), vectors, tile);
               } else {
-                direct_tile_any<1, Operand::Difference>(blocks.channels(block), vectors, tile);
+                direct_tile_any<Vec, 1, Operand::Difference>(blocks.channels(block), vectors, tile);
               }
             }
           }
         }
         for (int64_t co = 0; co < cout; ++co)
-          layout.outputs(m + co * kWinogradStrip, cout * kWinogradStrip, t0, vectors, y + (co * s.batch + b) * area);
+          layout.outputs(m + co * strip, cout * strip, t0, static_cast<int>(tiles / kLanes),
+                         y + (co * s.batch + b) * area);
       }
     }
   }
@@ -658,8 +700,15 @@ void conv2d_cpu(const ConvShape& s, const T* x, const T* wgt, T* y, int threads,
   if (s.depthwise()) return depthwise_conv(s, x, wgt, y, threads, scratch);
 #ifdef ZCNAS_DIRECT_CONV
   if constexpr (std::is_same_v<T, float>) {
-    if (winograd_applies(s)) return winograd_conv(s, x, wgt, y, threads, scratch);
-    if (direct_conv_applies(s)) return direct_conv(s, x, wgt, y, threads, scratch);
+    // The widest vectors a shape takes: the results are the same with either.
+#ifdef __AVX512F__
+    if (winograd_applies<Zmm>(s)) return winograd_conv<Zmm>(s, x, wgt, y, threads, scratch);
+#endif
+    if (winograd_applies<Ymm>(s)) return winograd_conv<Ymm>(s, x, wgt, y, threads, scratch);
+#ifdef __AVX512F__
+    if (direct_conv_applies<Zmm>(s)) return direct_conv<Zmm>(s, x, wgt, y, threads, scratch);
+#endif
+    if (direct_conv_applies<Ymm>(s)) return direct_conv<Ymm>(s, x, wgt, y, threads, scratch);
   }
 #endif
   const int k = s.kernel;

@@ -17,22 +17,9 @@
 namespace zcnas {
 namespace {
 
-// A stride-1 pooling term of one plane into v (first term) or added to it (later terms, through the scratch plane).
-template <typename T>
-void apply_pool3x3(void (*pool)(const T*, int64_t, int64_t, int, T*), const T* x, int64_t h, int64_t w, bool first,
-                   T* v, T* pool_scratch) {
-  if (first) {
-    pool(x, h, w, 1, v);
-    return;
-  }
-  pool(x, h, w, 1, pool_scratch);
-  for (int64_t s = 0; s < h * w; ++s) v[s] += pool_scratch[s];
-}
-
 // Term t of one plane (x: the plane of the term's own channel c) into v (first term) or added to it (later terms).
 template <typename T>
-void apply_term(const BasicPointwiseTerm<T>& term, const T* x, int64_t c, int64_t h, int64_t w, bool first, T* v,
-                T* pool_scratch) {
+void apply_term(const BasicPointwiseTerm<T>& term, const T* x, int64_t c, int64_t h, int64_t w, bool first, T* v) {
   const int64_t n = h * w;
   switch (term.kind) {
     case TermKind::Plain:
@@ -52,10 +39,10 @@ void apply_term(const BasicPointwiseTerm<T>& term, const T* x, int64_t c, int64_
       return;
     }
     case TermKind::AvgPool3x3:
-      apply_pool3x3(avg_pool3x3_plane<T>, x, h, w, first, v, pool_scratch);
+      avg_pool3x3_stride1_plane(x, h, w, !first, v);
       return;
     case TermKind::MaxPool3x3:
-      apply_pool3x3(max_pool3x3_plane<T>, x, h, w, first, v, pool_scratch);
+      max_pool3x3_stride1_plane(x, h, w, !first, v);
       return;
   }
 }
@@ -123,7 +110,7 @@ void pointwise_cpu(const PointwiseShape& shape, const BasicPointwiseTerm<T>* ter
   for (int t = 0; t < n_terms; ++t) resolved.push_back(resolve_term(terms[t], channels, t));
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<T> value(out.y ? 0 : static_cast<size_t>(hw)), pool(static_cast<size_t>(hw));
+    std::vector<T> value(out.y ? 0 : static_cast<size_t>(hw));
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < batch; ++b) {
       uint64_t* row = out.bits ? out.bits + b * out.bits_stride : nullptr;
@@ -136,7 +123,7 @@ void pointwise_cpu(const PointwiseShape& shape, const BasicPointwiseTerm<T>* ter
           const int64_t own = c - term.first_channel;  // channel-major: x's channel `own` whatever x_channels is
           if (own < 0 || own >= term.channels) continue;
           prefetch(plane_ahead(term.x, own, b, term.channels, batch, hw), hw);
-          apply_term(term, term.x + (own * batch + b) * hw, own, h, w, first, v, pool.data());
+          apply_term(term, term.x + (own * batch + b) * hw, own, h, w, first, v);
           first = false;
         }
         if (first) std::fill(v, v + hw, T(0));

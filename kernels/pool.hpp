@@ -42,14 +42,14 @@ ZCNAS_HOST_DEVICE inline auto fold_window3x3(const Window3x3<Index>& w, Load loa
   return acc;
 }
 
-// One [height][width] plane x -> y [pool3x3_size(height, stride)][pool3x3_size(width, stride)], stride 1 or 2. The
-// fused node op pools its terms' planes with these (stride 1).
+// One [height][width] plane x, stride 1 -> y [height][width], or with add added to y (y[s] + pooled[s], rounded as a
+// separate add): the fused node op's pooling terms.
 template <typename T>
-void avg_pool3x3_plane(const T* x, int64_t height, int64_t width, int stride, T* y);
+void avg_pool3x3_stride1_plane(const T* x, int64_t height, int64_t width, bool add, T* y);
 template <typename T>
-void max_pool3x3_plane(const T* x, int64_t height, int64_t width, int stride, T* y);
+void max_pool3x3_stride1_plane(const T* x, int64_t height, int64_t width, bool add, T* y);
 
-// [C][B][H][W] -> [C][B][Ho][Wo]: every plane as above.
+// [C][B][H][W] -> [C][B][pool3x3_size(H, stride)][pool3x3_size(W, stride)]: every plane pooled, stride 1 or 2.
 template <typename T>
 void avg_pool3x3_cpu(const T* x, int64_t batch, int64_t channels, int64_t height, int64_t width, int stride, T* y,
                      int threads);

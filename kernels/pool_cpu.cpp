@@ -2,7 +2,12 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include "core/error.hpp"
 #include "kernels/pool.hpp"
@@ -69,7 +74,7 @@ void pool3x3_plane(const T* src, int64_t h, int64_t w, T* dst) {
 // nine-term path, which equals the cut window's fold bit for bit (-0 added to a sum and -inf folded into a maximum
 // change nothing), and the average divides by the in-bounds count.
 template <typename Window, typename T>
-void pool3x3_stride1_plane(const T* src, int64_t h, int64_t w, T* dst) {
+void pool3x3_stride1_plane(const T* src, int64_t h, int64_t w, bool add, T* dst) {
   // The frame and the column counts depend on the plane's shape only: made again when it changes.
   static thread_local std::vector<T> framed, col_count;
   static thread_local int64_t framed_h = -1, framed_w = -1;
@@ -100,16 +105,65 @@ void pool3x3_stride1_plane(const T* src, int64_t h, int64_t w, T* dst) {
       acc = Window::fold(acc, c[x]);
       acc = Window::fold(acc, c[x + 1]);
       acc = Window::fold(acc, c[x + 2]);
-      d[x] = Window::result(acc, rows * cols[x]);
+      const T r = Window::result(acc, rows * cols[x]);
+      d[x] = add ? d[x] + r : r;
     }
   }
+}
+
+#ifdef __AVX2__
+// The average of pool3x3_stride1_plane for float planes whose width is a multiple of 8, 8 outputs at a time straight
+// from the plane: the same nine adds in the same order (-0 for taps outside it, as in the frame), the same division.
+void avg_pool3x3_stride1_rows(const float* src, int64_t h, int64_t w, bool add, float* dst) {
+  const __m256 pad = _mm256_set1_ps(-0.0f);
+  const __m256i right_shift = _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6),
+                left_shift = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7);
+  for (int64_t oy = 0; oy < h; ++oy) {
+    const float rows = static_cast<float>(3 - (oy == 0) - (oy == h - 1));
+    for (int64_t x0 = 0; x0 < w; x0 += 8) {
+      __m256 acc = _mm256_setzero_ps();
+      for (int64_t r = oy - 1; r <= oy + 1; ++r) {
+        __m256 left = pad, centre = pad, right = pad;
+        if (r >= 0 && r < h) {
+          const float* row = src + r * w + x0;
+          centre = _mm256_loadu_ps(row);
+          left = x0 > 0 ? _mm256_loadu_ps(row - 1)
+                        : _mm256_blend_ps(_mm256_permutevar8x32_ps(centre, right_shift), pad, 0x01);
+          right = x0 + 8 < w ? _mm256_loadu_ps(row + 1)
+                             : _mm256_blend_ps(_mm256_permutevar8x32_ps(centre, left_shift), pad, 0x80);
+        }
+        acc = r == oy - 1 ? left : _mm256_add_ps(acc, left);
+        acc = _mm256_add_ps(acc, centre);
+        acc = _mm256_add_ps(acc, right);
+      }
+      __m256 cols = _mm256_set1_ps(3.0f);
+      if (x0 == 0) cols = _mm256_blend_ps(cols, _mm256_set1_ps(2.0f), 0x01);
+      if (x0 + 8 == w) cols = _mm256_blend_ps(cols, _mm256_set1_ps(2.0f), 0x80);
+      __m256 result = _mm256_div_ps(acc, _mm256_mul_ps(_mm256_set1_ps(rows), cols));
+      float* d = dst + oy * w + x0;
+      if (add) result = _mm256_add_ps(_mm256_loadu_ps(d), result);
+      _mm256_storeu_ps(d, result);
+    }
+  }
+}
+#endif
+
+// Stride 1 into dst or added to it.
+template <typename Window, typename T>
+void pool3x3_stride1(const T* x, int64_t h, int64_t w, bool add, T* y) {
+#ifdef __AVX2__
+  if constexpr (std::is_same_v<T, float> && std::is_same_v<Window, AvgWindow<float>>) {
+    if (w % 8 == 0) return avg_pool3x3_stride1_rows(x, h, w, add, y);
+  }
+#endif
+  pool3x3_stride1_plane<Window>(x, h, w, add, y);
 }
 
 template <typename Window, typename T>
 void pool3x3_plane(const T* x, int64_t height, int64_t width, int stride, T* y) {
   ZCNAS_REQUIRE(stride == 1 || stride == 2, "3x3 pooling with stride {}: only 1 and 2 are supported", stride);
   if (stride == 1) {
-    pool3x3_stride1_plane<Window>(x, height, width, y);
+    pool3x3_stride1<Window>(x, height, width, false, y);
   } else {
     pool3x3_plane<2, Window>(x, height, width, y);
   }
@@ -142,13 +196,13 @@ void pool2x2_planes(const T* x, int64_t planes, int64_t height, int64_t width, T
 }  // namespace
 
 template <typename T>
-void avg_pool3x3_plane(const T* x, int64_t height, int64_t width, int stride, T* y) {
-  pool3x3_plane<AvgWindow<T>>(x, height, width, stride, y);
+void avg_pool3x3_stride1_plane(const T* x, int64_t height, int64_t width, bool add, T* y) {
+  pool3x3_stride1<AvgWindow<T>>(x, height, width, add, y);
 }
 
 template <typename T>
-void max_pool3x3_plane(const T* x, int64_t height, int64_t width, int stride, T* y) {
-  pool3x3_plane<MaxWindow<T>>(x, height, width, stride, y);
+void max_pool3x3_stride1_plane(const T* x, int64_t height, int64_t width, bool add, T* y) {
+  pool3x3_stride1<MaxWindow<T>>(x, height, width, add, y);
 }
 
 template <typename T>
@@ -195,8 +249,8 @@ void linear_cpu(const T* x, int64_t batch, int64_t in, int64_t out, const T* wei
 }
 
 #define ZCNAS_POOL_CPU(T)                                                                       \
-  template void avg_pool3x3_plane<T>(const T*, int64_t, int64_t, int, T*);                      \
-  template void max_pool3x3_plane<T>(const T*, int64_t, int64_t, int, T*);                      \
+  template void avg_pool3x3_stride1_plane<T>(const T*, int64_t, int64_t, bool, T*);             \
+  template void max_pool3x3_stride1_plane<T>(const T*, int64_t, int64_t, bool, T*);             \
   template void avg_pool3x3_cpu<T>(const T*, int64_t, int64_t, int64_t, int64_t, int, T*, int); \
   template void max_pool3x3_cpu<T>(const T*, int64_t, int64_t, int64_t, int64_t, int, T*, int); \
   template void avg_pool2x2_cpu<T>(const T*, int64_t, int64_t, int64_t, int64_t, T*, int);      \

@@ -62,6 +62,9 @@ const PointwiseCase kCases[] = {
     // Planes of whole words: the CPU writes the ReLU and the bits in one vectorised pass.
     {{3, 5, 8, 8}, {B, A}, kY | kRelu | kBits, 0, 1},
     {{2, 3, 16, 8}, {P}, kRelu | kBits, 0, 0},
+    // Averages over rows of several 8-float vectors (first, middle and last), pooled first and added later.
+    {{2, 3, 6, 24}, {A, B, A}, kY | kRelu | kBits, 0, 1},
+    {{3, 2, 1, 16}, {A, A}, kY | kBits, 0, 0},
     // A concatenation's parts (disjoint ranges, one of them truncated) plus a truncated term over every channel.
     {{2, 6, 9, 11}, {P, M, B}, kY | kRelu | kBits, 0, 1, {{0, 2, 2}, {2, 4, 5}, {0, 6, 7}}},
     // Channels 0, 3 and 6 covered by no term are zero.

@@ -67,8 +67,8 @@ using Pool3x3Kernel = void (*)(const float*, int64_t, int64_t, int64_t, int, flo
 // and one-row planes (every window cut), and more outputs than a block has threads. Every 13th input is NaN, which
 // max pooling propagates.
 void expect_pool3x3_matches_cpu(Pool3x3Cpu cpu, Pool3x3Kernel kernel) {
-  const int64_t shapes[][4] = {{3, 5, 7, 7}, {2, 3, 9, 5}, {1, 1, 1, 1},  {5, 2, 2, 3},
-                               {1, 2, 1, 9}, {2, 3, 8, 8}, {4, 20, 11, 6}};
+  const int64_t shapes[][4] = {{3, 5, 7, 7}, {2, 3, 9, 5}, {1, 1, 1, 1},   {5, 2, 2, 3},
+                               {1, 2, 1, 9}, {2, 3, 8, 8}, {4, 20, 11, 6}, {2, 3, 5, 24}};
   for (int stride : {2, 1})
     for (const auto& s : shapes) {
       const int64_t batch = s[0], channels = s[1], h = s[2], w = s[3];

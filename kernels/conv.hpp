@@ -43,9 +43,10 @@ struct ConvScratch {
 //  - Dense float 3x3, stride 1, padding 1, no dilation or shift, height even, width a multiple of 8, on a machine
 //    with AVX2 and FMA: Winograd F(2x2, 3x3), one image per thread at a time; each output rounds like a sum of its
 //    terms in another order (a relative error of a few float epsilons of the terms' magnitudes).
-//  - Other dense float ones of stride 1 or 2, no dilation or shift, 1x1 or 3x3, output width a multiple of 8, with
-//    AVX2 and FMA: one image per thread at a time, copied once with its padding (split into column and row phases
-//    for stride 2), each output the FMA sum over (ci, ky, kx) in that order.
+//  - Other dense float ones of stride 1 or 2, no dilation or shift, 1x1 or 3x3, output width a multiple of 8 (for a
+//    1x1 one of stride 1 without padding, output area a multiple of 8), with AVX2 and FMA: one image per thread at a
+//    time, copied once with its padding (split into column and row phases for stride 2), each output the FMA sum over
+//    (ci, ky, kx) in that order.
 //  - The two above run the same multiply-adds in the same order with AVX-512 vectors where the compiler targets them,
 //    so their results do not depend on it.
 //  - Otherwise: blocks of images, one per thread at a time, im2col then one single-threaded GEMM per group (BLAS
